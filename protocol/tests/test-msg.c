@@ -1,0 +1,329 @@
+/* Unit tests: VD_AGENT_SSO payload, its reply, and agent-port framing. */
+#include "vdagent-sso.h"
+#include "check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static const char PRINC[] = "alice@SPICE.TEST";
+static uint8_t cred_bytes[600];
+
+static VDSsoMsg sample(void)
+{
+    for (size_t i = 0; i < sizeof(cred_bytes); i++) {
+        cred_bytes[i] = (uint8_t)(i * 7 + 3);
+    }
+    VDSsoMsg m = {
+        .version = VDSSO_VERSION,
+        .serial = 0x01020304,
+        .flags = VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH,
+        .cred_type = VDSSO_CRED_KRB5_CCACHE,
+        .principal = (char *)PRINC,
+        .principal_len = sizeof(PRINC) - 1,
+        .cred = cred_bytes,
+        .cred_len = sizeof(cred_bytes),
+    };
+    return m;
+}
+
+/* encode @m into a fresh buffer; returns the length */
+static size_t encode(const VDSsoMsg *m, uint8_t **buf)
+{
+    size_t n = vdsso_msg_size(m);
+    *buf = malloc(n + 16);
+    long r = vdsso_msg_encode(m, *buf, n + 16);
+    CHECK_INT(r, (long)n);
+    return n;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static int decode_err(const uint8_t *buf, size_t len)
+{
+    VDSsoMsg *m = (VDSsoMsg *)1;
+    int r = vdsso_msg_decode(buf, len, &m);
+    if (r == VDSSO_OK) {
+        vdsso_msg_free(m);
+    } else {
+        CHECK(m == NULL);
+    }
+    return r;
+}
+
+static void test_round_trip(void)
+{
+    VDSsoMsg m = sample();
+    uint8_t *buf;
+    size_t n = encode(&m, &buf);
+    CHECK_INT(n, 24 + 16 + 600);
+    /* byte layout, little-endian */
+    static const uint8_t head[] = { 1, 0, 0, 0, 4, 3, 2, 1, 3, 0, 0, 0, 1, 0, 0, 0,
+                                    16, 0, 0, 0, 0x58, 2, 0, 0 };
+    CHECK_MEM(buf, head, sizeof(head));
+    CHECK_MEM(buf + 24, PRINC, 16);
+    VDSsoMsg *d = NULL;
+    CHECK_INT(vdsso_msg_decode(buf, n, &d), VDSSO_OK);
+    CHECK(d != NULL);
+    if (d) {
+        CHECK_INT(d->version, 1);
+        CHECK_INT(d->serial, 0x01020304);
+        CHECK_INT(d->flags, 3);
+        CHECK_INT(d->cred_type, VDSSO_CRED_KRB5_CCACHE);
+        CHECK_STR(d->principal, PRINC);
+        CHECK_INT(d->principal_len, 16);
+        CHECK_INT(d->cred_len, 600);
+        CHECK_MEM(d->cred, cred_bytes, 600);
+    }
+    vdsso_msg_free(d);
+    vdsso_msg_free(NULL);
+    free(buf);
+}
+
+static void test_truncations(void)
+{
+    VDSsoMsg m = sample();
+    uint8_t *buf;
+    size_t n = encode(&m, &buf);
+    for (size_t len = 0; len < n; len++) {
+        int r = decode_err(buf, len);
+        if (r != VDSSO_ERR_TRUNCATED) {
+            fprintf(stderr, "truncation at %zu: got %d\n", len, r);
+        }
+        CHECK_INT(r, VDSSO_ERR_TRUNCATED);
+    }
+    CHECK_INT(decode_err(NULL, 0), VDSSO_ERR_TRUNCATED);
+    free(buf);
+}
+
+/* Overwrite a 32-bit field of a valid encoding and expect @want. */
+static void field_case(size_t off, uint32_t value, int want)
+{
+    VDSsoMsg m = sample();
+    uint8_t *buf;
+    size_t n = encode(&m, &buf);
+    put32(buf + off, value);
+    int r = decode_err(buf, n);
+    if (r != want) {
+        fprintf(stderr, "field at %zu = %#x: got %d (%s), want %d\n", off, value, r,
+                vdsso_strerror(r), want);
+    }
+    CHECK_INT(r, want);
+    free(buf);
+}
+
+static void test_fields(void)
+{
+    field_case(0, 0, VDSSO_ERR_VERSION);
+    field_case(0, 2, VDSSO_ERR_VERSION);
+    field_case(0, 0xffffffff, VDSSO_ERR_VERSION);
+    field_case(8, 0, VDSSO_ERR_FLAGS);
+    field_case(8, 4, VDSSO_ERR_FLAGS);
+    field_case(8, 0x80000001, VDSSO_ERR_FLAGS);
+    field_case(12, 0, VDSSO_ERR_CRED_TYPE);
+    field_case(12, 2, VDSSO_ERR_CRED_TYPE);
+    field_case(16, 0, VDSSO_ERR_PRINCIPAL);
+    field_case(16, VDSSO_MAX_PRINCIPAL + 1, VDSSO_ERR_PRINCIPAL);
+    field_case(16, 0xffffffff, VDSSO_ERR_PRINCIPAL);
+    field_case(16, 17, VDSSO_ERR_TRUNCATED); /* lengths no longer add up */
+    field_case(16, 15, VDSSO_ERR_TRAILING);
+    field_case(20, 0, VDSSO_ERR_EMPTY_CRED);
+    field_case(20, 0xffffffff, VDSSO_ERR_TOO_LARGE);
+    field_case(20, VDSSO_MAX_PAYLOAD - 24 - 16 + 1, VDSSO_ERR_TOO_LARGE);
+    field_case(20, 601, VDSSO_ERR_TRUNCATED);
+    field_case(20, 599, VDSSO_ERR_TRAILING);
+    /* the serial is opaque: any value is fine */
+    field_case(4, 0xffffffff, VDSSO_OK);
+
+    /* bytes of the principal: control characters, NUL and DEL refused */
+    static const uint8_t bad[] = { 0, 1, '\n', 0x1f, 0x7f };
+    for (size_t i = 0; i < sizeof(bad); i++) {
+        VDSsoMsg m = sample();
+        uint8_t *buf;
+        size_t n = encode(&m, &buf);
+        buf[24 + 5] = bad[i];
+        CHECK_INT(decode_err(buf, n), VDSSO_ERR_PRINCIPAL);
+        free(buf);
+    }
+    /* UTF-8 is fine */
+    char utf8[] = "j\xc3\xb6rg@SPICE.TEST";
+    VDSsoMsg m = sample();
+    m.principal = utf8;
+    m.principal_len = (uint32_t)strlen(utf8);
+    uint8_t *buf;
+    size_t n = encode(&m, &buf);
+    CHECK_INT(decode_err(buf, n), VDSSO_OK);
+    free(buf);
+}
+
+static void test_sizes(void)
+{
+    /* a payload of exactly 64 KiB is the largest accepted */
+    size_t cred_len = VDSSO_MAX_PAYLOAD - 24 - 16;
+    uint8_t *cred = calloc(1, cred_len + 1);
+    VDSsoMsg m = sample();
+    m.cred = cred;
+    m.cred_len = (uint32_t)cred_len;
+    CHECK_INT(vdsso_msg_size(&m), VDSSO_MAX_PAYLOAD);
+    uint8_t *buf = malloc(VDSSO_MAX_PAYLOAD + 1);
+    CHECK_INT(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_MAX_PAYLOAD);
+    CHECK_INT(decode_err(buf, VDSSO_MAX_PAYLOAD), VDSSO_OK);
+    /* one byte more: refused before anything is read */
+    CHECK_INT(decode_err(buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_ERR_TOO_LARGE);
+    m.cred_len++;
+    CHECK_INT(vdsso_msg_size(&m), 0);
+    CHECK_INT(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_ERR_TOO_LARGE);
+    free(buf);
+    free(cred);
+
+    /* encoder refuses what the decoder would refuse */
+    m = sample();
+    uint8_t out[1024];
+    m.cred_len = 0;
+    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_EMPTY_CRED);
+    m = sample();
+    m.principal = (char *)"bad\nname";
+    m.principal_len = 8;
+    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_PRINCIPAL);
+    m = sample();
+    CHECK_INT(vdsso_msg_encode(&m, out, 10), VDSSO_ERR_INVALID);
+    m.version = 2;
+    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_VERSION);
+}
+
+static void test_version_first(void)
+{
+    /* a future version is reported as such even when its layout differs */
+    uint8_t buf[4];
+    put32(buf, 2);
+    CHECK_INT(decode_err(buf, 4), VDSSO_ERR_VERSION);
+    uint8_t big[100] = { 0 };
+    put32(big, 7);
+    CHECK_INT(decode_err(big, sizeof(big)), VDSSO_ERR_VERSION);
+}
+
+static void test_trailing(void)
+{
+    VDSsoMsg m = sample();
+    uint8_t *buf;
+    size_t n = encode(&m, &buf);
+    buf[n] = 0xaa;
+    CHECK_INT(decode_err(buf, n + 1), VDSSO_ERR_TRAILING);
+    CHECK_INT(decode_err(buf, n + 16), VDSSO_ERR_TRAILING);
+    free(buf);
+}
+
+static void test_reply(void)
+{
+    VDSsoReply r = { VDSSO_VERSION, 42, VDSSO_RESULT_SEAT_BUSY }, d;
+    uint8_t buf[32];
+    CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), 12);
+    static const uint8_t want[] = { 1, 0, 0, 0, 42, 0, 0, 0, 6, 0, 0, 0 };
+    CHECK_MEM(buf, want, 12);
+    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_OK);
+    CHECK_INT(d.serial, 42);
+    CHECK_INT(d.result, VDSSO_RESULT_SEAT_BUSY);
+    for (size_t len = 0; len < 12; len++) {
+        CHECK_INT(vdsso_reply_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
+    }
+    CHECK_INT(vdsso_reply_decode(buf, 13, &d), VDSSO_ERR_TRAILING);
+    buf[8] = VDSSO_RESULT_LAST + 1;
+    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_RESULT);
+    buf[0] = 2;
+    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_VERSION);
+    CHECK_INT(vdsso_reply_decode(buf, 20, &d), VDSSO_ERR_VERSION);
+    r.result = 99;
+    CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), VDSSO_ERR_RESULT);
+    for (uint32_t i = 0; i <= VDSSO_RESULT_LAST; i++) {
+        CHECK(strcmp(vdsso_result_str(i), "unknown result") != 0);
+    }
+}
+
+/* Reassemble framed bytes as spice-vdagentd does and check the chunk rules. */
+static void check_frame(size_t payload_len)
+{
+    uint8_t *payload = malloc(payload_len + 1);
+    for (size_t i = 0; i < payload_len; i++) {
+        payload[i] = (uint8_t)(i ^ (i >> 8));
+    }
+    size_t size = vdsso_framed_size(payload_len);
+    uint8_t *out = malloc(size);
+    CHECK_INT(vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO, payload, payload_len, out, size),
+              (long)size);
+    uint8_t *stream = malloc(size);
+    size_t pos = 0, slen = 0, nchunks = 0;
+    while (pos < size) {
+        uint32_t port = out[pos] | out[pos + 1] << 8 | out[pos + 2] << 16 | (uint32_t)out[pos + 3] << 24;
+        uint32_t n = out[pos + 4] | out[pos + 5] << 8 | out[pos + 6] << 16 | (uint32_t)out[pos + 7] << 24;
+        CHECK_INT(port, VDSSO_PORT_SERVER);
+        CHECK(n > 0 && n <= VDSSO_CHUNK_MAX);
+        /* every chunk but the last is full */
+        if (pos + 8 + n < size) {
+            CHECK_INT(n, VDSSO_CHUNK_MAX);
+        }
+        memcpy(stream + slen, out + pos + 8, n);
+        slen += n;
+        pos += 8 + n;
+        nchunks++;
+    }
+    CHECK_INT(pos, size);
+    CHECK_INT(slen, 20 + payload_len);
+    CHECK_INT(nchunks, (20 + payload_len + 2047) / 2048);
+    static const uint8_t hdr[] = { 1, 0, 0, 0, 0x01, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    CHECK_MEM(stream, hdr, sizeof(hdr));
+    CHECK_INT(stream[16] | stream[17] << 8 | stream[18] << 16, payload_len);
+    CHECK_MEM(stream + 20, payload, payload_len);
+    free(stream);
+    free(out);
+    free(payload);
+}
+
+static void test_framing(void)
+{
+    static const size_t sizes[] = { 0, 1, 640, 2027, 2028, 2029, 4076, 4077, 5116,
+                                    VDSSO_MAX_PAYLOAD };
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        check_frame(sizes[i]);
+    }
+    /* 64 KiB of payload + the 20-byte message header = 33 chunks (32 full,
+     * one of 20 bytes), 65,556 + 33 * 8 = 65,820 bytes on the wire */
+    CHECK_INT(vdsso_framed_size(65536), 65820);
+    uint8_t out[64];
+    CHECK_INT(vdsso_frame(3, VDSSO_AGENT_MSG_SSO, NULL, 0, out, sizeof(out)), VDSSO_ERR_INVALID);
+    CHECK_INT(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, VDSSO_MAX_PAYLOAD + 1, out, sizeof(out)),
+              VDSSO_ERR_TOO_LARGE);
+    CHECK_INT(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, 60, out, sizeof(out)), VDSSO_ERR_INVALID);
+}
+
+static void test_helpers(void)
+{
+    uint8_t a[16] = { 1, 2, 3 }, b[16] = { 1, 2, 3 };
+    CHECK(vdsso_ct_equal(a, b, 16));
+    b[15] = 1;
+    CHECK(!vdsso_ct_equal(a, b, 16));
+    vdsso_wipe(a, sizeof(a));
+    static const uint8_t zero[16];
+    CHECK_MEM(a, zero, 16);
+    for (int e = 0; e >= VDSSO_ERR_CCACHE_LIMIT; e--) {
+        CHECK(strcmp(vdsso_strerror(e), "unknown error") != 0);
+    }
+}
+
+int main(void)
+{
+    test_round_trip();
+    test_truncations();
+    test_fields();
+    test_sizes();
+    test_version_first();
+    test_trailing();
+    test_reply();
+    test_framing();
+    test_helpers();
+    return check_status("test-msg");
+}

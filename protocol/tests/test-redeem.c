@@ -1,0 +1,153 @@
+/* Unit tests: redemption-socket frames and tokens. */
+#include "vdagent-sso.h"
+#include "check.h"
+
+#include <stdlib.h>
+
+static const uint8_t TOKEN[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                   0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+
+static long enc(const VDSsoRedeemFrame *f, uint8_t *out, size_t n)
+{
+    return vdsso_redeem_encode(f, out, n);
+}
+
+static void test_fetch(void)
+{
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH }, d;
+    memcpy(f.token, TOKEN, 16);
+    uint8_t buf[64];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 24);
+    static const uint8_t hdr[] = { 20, 0, 0, 0, 1, 0, 1, 0 };
+    CHECK_MEM(buf, hdr, 8);
+    CHECK_MEM(buf + 8, TOKEN, 16);
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), 24);
+    CHECK_INT(vdsso_redeem_decode(buf, 24, &d), VDSSO_OK);
+    CHECK_INT(d.type, VDSSO_REDEEM_FETCH);
+    CHECK_MEM(d.token, TOKEN, 16);
+    for (size_t len = 0; len < 24; len++) {
+        CHECK_INT(vdsso_redeem_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
+    }
+    CHECK_INT(vdsso_redeem_decode(buf, 25, &d), VDSSO_ERR_TRAILING);
+    /* a FETCH whose declared length is not exactly a token */
+    buf[0] = 21;
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRAILING);
+    buf[0] = 19;
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
+    buf[0] = 3;
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
+}
+
+static void test_report(void)
+{
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_REPORT, .outcome = VDSSO_OUTCOME_NO_USER,
+                           .uid = 5001 }, d;
+    memcpy(f.token, TOKEN, 16);
+    uint8_t buf[64];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 32);
+    CHECK_INT(vdsso_redeem_decode(buf, 32, &d), VDSSO_OK);
+    CHECK_INT(d.outcome, VDSSO_OUTCOME_NO_USER);
+    CHECK_INT(d.uid, 5001);
+    CHECK_MEM(d.token, TOKEN, 16);
+    buf[24] = VDSSO_OUTCOME_LAST + 1;
+    CHECK_INT(vdsso_redeem_decode(buf, 32, &d), VDSSO_ERR_RESULT);
+    f.outcome = 77;
+    CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_RESULT);
+}
+
+static void test_status(void)
+{
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_STATUS, .status = VDSSO_STATUS_UNKNOWN_TOKEN }, d;
+    uint8_t buf[64];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 12);
+    CHECK_INT(vdsso_redeem_decode(buf, 12, &d), VDSSO_OK);
+    CHECK_INT(d.status, VDSSO_STATUS_UNKNOWN_TOKEN);
+    buf[8] = VDSSO_STATUS_LAST + 1;
+    CHECK_INT(vdsso_redeem_decode(buf, 12, &d), VDSSO_ERR_RESULT);
+    for (uint32_t i = 0; i <= VDSSO_STATUS_LAST; i++) {
+        CHECK(strcmp(vdsso_status_str(i), "unknown status") != 0);
+    }
+    for (uint32_t i = 0; i <= VDSSO_OUTCOME_LAST; i++) {
+        CHECK(strcmp(vdsso_outcome_str(i), "unknown outcome") != 0);
+    }
+}
+
+static void test_cred(void)
+{
+    uint8_t body[300];
+    for (size_t i = 0; i < sizeof(body); i++) {
+        body[i] = (uint8_t)i;
+    }
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_CRED, .body = body, .body_len = sizeof(body) }, d;
+    uint8_t buf[400];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 308);
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), 308);
+    CHECK_INT(vdsso_redeem_decode(buf, 308, &d), VDSSO_OK);
+    CHECK_INT(d.body_len, 300);
+    CHECK(d.body == buf + 8);
+    /* an empty CRED is refused on both sides */
+    f.body_len = 0;
+    CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_INVALID);
+    static const uint8_t empty[] = { 4, 0, 0, 0, 0x81, 0, 1, 0 };
+    CHECK_INT(vdsso_redeem_frame_size(empty, 8), VDSSO_ERR_TRUNCATED);
+    /* the length is bounded before anything is read or allocated */
+    uint8_t big[8] = { 0, 0, 0, 0, 0x81, 0, 1, 0 };
+    uint32_t max_rest = VDSSO_REDEEM_MAX_FRAME - 4;
+    big[0] = (uint8_t)max_rest;
+    big[1] = (uint8_t)(max_rest >> 8);
+    big[2] = (uint8_t)(max_rest >> 16);
+    CHECK_INT(vdsso_redeem_frame_size(big, 8), (long)VDSSO_REDEEM_MAX_FRAME);
+    big[0]++;
+    CHECK_INT(vdsso_redeem_frame_size(big, 8), VDSSO_ERR_TOO_LARGE);
+    memset(big, 0xff, 4);
+    CHECK_INT(vdsso_redeem_frame_size(big, 8), VDSSO_ERR_TOO_LARGE);
+}
+
+static void test_header_errors(void)
+{
+    uint8_t h[8] = { 20, 0, 0, 0, 1, 0, 2, 0 };
+    CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_VERSION);
+    h[6] = 1;
+    h[4] = 3;
+    CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_TYPE);
+    CHECK_INT(vdsso_redeem_frame_size(h, 7), VDSSO_ERR_TRUNCATED);
+    VDSsoRedeemFrame f = { .type = 9 };
+    uint8_t buf[64];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_TYPE);
+    f.type = VDSSO_REDEEM_FETCH;
+    CHECK_INT(enc(&f, buf, 10), VDSSO_ERR_INVALID);
+}
+
+static void test_tokens(void)
+{
+    char hex[33];
+    vdsso_token_to_hex(TOKEN, hex);
+    CHECK_STR(hex, "00112233445566778899aabbccddeeff");
+    uint8_t t[16];
+    CHECK_INT(vdsso_token_from_hex(hex, t), VDSSO_OK);
+    CHECK_MEM(t, TOKEN, 16);
+    static const char *bad[] = {
+        "", "0011", "00112233445566778899aabbccddeef",   /* short */
+        "00112233445566778899aabbccddeeff0",               /* long */
+        "00112233445566778899AABBCCDDEEFF",                /* upper case */
+        "0011223344556677889 aabbccddeeff0",               /* space */
+        "g0112233445566778899aabbccddeeff",                /* not hex */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memset(t, 0x5a, sizeof(t));
+        CHECK_INT(vdsso_token_from_hex(bad[i], t), VDSSO_ERR_INVALID);
+        CHECK(t[0] == 0x5a); /* untouched on error */
+    }
+    CHECK_INT(vdsso_token_from_hex(NULL, t), VDSSO_ERR_INVALID);
+}
+
+int main(void)
+{
+    test_fetch();
+    test_report();
+    test_status();
+    test_cred();
+    test_header_errors();
+    test_tokens();
+    return check_status("test-redeem");
+}

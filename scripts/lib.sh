@@ -1,0 +1,32 @@
+# Shared helpers for the project's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Builds of upstream trees are cached outside the clone, keyed by upstream
+# version and by the hash of our patch series and injected sources.
+CACHE=${SPICE_SSO_CACHE:-/var/cache/spice-sso}
+# Build directories of our own code stay inside the clone (git-ignored).
+OWN_BUILD=${SPICE_SSO_BUILD:-$TOP/_build}
+
+_t0=$(date +%s.%N)
+
+elapsed() { awk -v a="$_t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%6.1fs", b - a }'; }
+step() { printf '[%s] %s\n' "$(elapsed)" "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 must run as root (it installs packages with apt); run it with sudo"
+}
+
+# Run a long command with its output in a log file; on failure show the tail
+# of the log and name the file, so the error is visible without scrolling.
+run_logged() {
+	local log=$1; shift
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		die "'$*' failed; full log: $log"
+	fi
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }

@@ -1,0 +1,40 @@
+# Test accounts without touching the machine's account databases: nss_wrapper
+# passwd and group files in a directory of the test's. Source it, then
+#   identities_create DIR   write DIR/passwd and DIR/group, export the
+#                           NSS_WRAPPER_* variables and IDENTITIES_PRELOAD
+# and run programs that must see the accounts with
+#   LD_PRELOAD=$IDENTITIES_PRELOAD program ...
+# The directory belongs to the test, which removes it.
+#
+# Accounts (principal in the realm of tests/lib/realm.sh -> account):
+#   alice  uid 5001 home DIR/home/alice   a user
+#   bob    uid 5002 home DIR/home/bob     a user
+#   root   uid 0                          must be refused
+#   daemon uid 1                          a system account: must be refused
+#   mallory has no account
+# shellcheck shell=bash
+
+IDENTITIES_PRELOAD=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -n1)
+
+identities_create() {
+	local dir=$1
+	mkdir -p "$dir/home/alice" "$dir/home/bob"
+	cat >"$dir/passwd" <<PW
+root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+alice:x:5001:5001:Alice:$dir/home/alice:/bin/bash
+bob:x:5002:5002:Bob:$dir/home/bob:/bin/bash
+PW
+	cat >"$dir/group" <<GR
+root:x:0:
+daemon:x:1:
+alice:x:5001:
+bob:x:5002:
+GR
+	chown 5001:5001 "$dir/home/alice"
+	chown 5002:5002 "$dir/home/bob"
+	chmod 755 "$dir" "$dir/home"
+	export NSS_WRAPPER_PASSWD=$dir/passwd NSS_WRAPPER_GROUP=$dir/group
+	export IDENTITIES_PRELOAD
+	[ -n "$IDENTITIES_PRELOAD" ] || { echo "identities: libnss_wrapper.so not found (package libnss-wrapper)" >&2; return 1; }
+}
