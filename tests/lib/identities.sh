@@ -19,11 +19,13 @@ IDENTITIES_PRELOAD=$(ls /usr/lib/*/libnss_wrapper.so 2>/dev/null | head -n1)
 identities_create() {
 	local dir=$1
 	mkdir -p "$dir/home/alice" "$dir/home/bob"
+	# Password fields are "*" (no password, not shadowed): pam_unix reads a
+	# shadowed entry from /etc/shadow itself, past nss_wrapper.
 	cat >"$dir/passwd" <<PW
-root:x:0:0:root:/root:/bin/bash
-daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
-alice:x:5001:5001:Alice:$dir/home/alice:/bin/bash
-bob:x:5002:5002:Bob:$dir/home/bob:/bin/bash
+root:*:0:0:root:/root:/bin/bash
+daemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+alice:*:5001:5001:Alice:$dir/home/alice:/bin/bash
+bob:*:5002:5002:Bob:$dir/home/bob:/bin/bash
 PW
 	cat >"$dir/group" <<GR
 root:x:0:

@@ -1,6 +1,6 @@
 # A throwaway MIT Kerberos realm on loopback, shared by the tests and the demo.
 # Source this file, then:
-#   realm_start [dir]   create the realm in a new 0700 directory (or the one given),
+#   realm_start [dir]   create the realm in a new directory (or the one given),
 #                       start krb5kdc on 127.0.0.1 on a free port, export the env
 #   realm_stop          stop the KDC by its PID and remove the directory
 #   realm_kinit PRINC [kinit options]   get a TGT for a test principal into $KRB5CCNAME
@@ -41,9 +41,11 @@ realm_start() {
 	else
 		mkdir -p "$dir"
 	fi
-	chmod 700 "$dir"
+	# krb5.conf must be readable by test users' processes (as /etc/krb5.conf
+	# is); the secrets are not: the database, stash, keytabs, password.
+	chmod 755 "$dir"
 	REALM_DIR=$dir
-	mkdir -p "$dir/rcache" "$dir/db"
+	mkdir -p -m 700 "$dir/rcache" "$dir/db"
 	head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
 	chmod 600 "$dir/password"
 
@@ -59,7 +61,6 @@ realm_start() {
 	rdns = false
 	udp_preference_limit = 1
 	forwardable = false
-	default_ccache_name = FILE:$dir/ccache
 	verify_ap_req_nofail = true
 
 [realms]
@@ -97,6 +98,7 @@ EOF
 	default = FILE:$dir/krb5lib.log
 EOF
 		: >"$dir/kadm5.acl"
+		chmod 644 "$dir/krb5.conf"
 		export KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
 		export KRB5RCACHEDIR=$dir/rcache KRB5CCNAME=FILE:$dir/ccache
 		unset KRB5_KTNAME KRB5_CLIENT_KTNAME
@@ -106,7 +108,7 @@ EOF
 			_realm_principals "$dir" >>"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; return 1; }
 		fi
 		rm -f "$dir/kdc.pid"
-		krb5kdc -n -P "$dir/kdc.pid" >>"$dir/kdc.out" 2>&1 &
+		(umask 077 && exec krb5kdc -n -P "$dir/kdc.pid" >>"$dir/kdc.out" 2>&1) &
 		REALM_KDC_PID=$!
 		# ready when it answers; a taken port makes it exit
 		local i
