@@ -107,6 +107,35 @@ def build_guest(overlay=None, quiet=True):
     return env
 
 
+def plain_build():
+    return os.environ.get("SPICE_SSO_PLAIN", os.path.join(own_build(), "plain"))
+
+
+def build_files(path=None):
+    """{guest path: (host path, mode)} from tests/vm/guest-files."""
+    path = path or os.path.join(HERE, "guest-files")
+    variables = dict(upstream_env())
+    variables["PLAIN"] = plain_build()
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                src, dst, mode = line.split()
+            except ValueError:
+                raise GuestError(f"{path}:{n}: want SOURCE GUEST-PATH MODE") from None
+            src = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+                         lambda m: variables.get(m.group(1), m.group(0)), src)
+            if "$" in src:
+                raise GuestError(f"{path}:{n}: unknown variable in {src}")
+            if not os.path.isfile(src):
+                raise GuestError(f"{path}:{n}: {src} does not exist (is it built?)")
+            out[dst] = (src, int(mode, 8))
+    return out
+
+
 def free_tcp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -125,7 +154,9 @@ class Guest:
                  and the keytab: line of the per-run SASL config qemu.conf)
     overlays     directories copied over the guest's / at boot (config disk)
     hooks        hook scripts, installed as /etc/spice-sso/guest.d/<name>
-    files        {guest path: host path or bytes} added to the per-run overlay
+    files        {guest path: host path, bytes or (host path, mode)} added to
+                 the per-run overlay
+    builds       add the built files listed in tests/vm/guest-files
     guest_env    {name: value} exported to the hooks (config disk guest.env)
     krb5_conf    a krb5.conf to replace the guest's
     guestfwd     "cmd" (a relay process per guest connection, the default) or
@@ -138,7 +169,7 @@ class Guest:
                  spice_keytab=None, spice_port=None, overlays=(), hooks=(), files=None,
                  guest_env=None, krb5_conf=None, memory_mb=512, image=None, qemu=None,
                  guestfwd="cmd", log_path=None, echo=None, extra_qemu_args=(), keep=False,
-                 append=""):
+                 append="", builds=False):
         self.kdc_port = kdc_port
         self.keytab = keytab
         self.spice_opts = spice_opts
@@ -146,7 +177,8 @@ class Guest:
         self.spice_port = spice_port
         self.overlays = list(overlays)
         self.hooks = list(hooks)
-        self.files = dict(files or {})
+        self.files = dict(build_files()) if builds else {}
+        self.files.update(files or {})
         self.guest_env = dict(guest_env or {})
         self.krb5_conf = krb5_conf
         self.memory_mb = memory_mb
@@ -188,11 +220,16 @@ class Guest:
         for gpath, src in self.files.items():
             dst = os.path.join(ov, gpath.lstrip("/"))
             os.makedirs(os.path.dirname(dst), exist_ok=True)
+            mode = None
+            if isinstance(src, tuple):
+                src, mode = src
             if isinstance(src, (bytes, bytearray)):
                 with open(dst, "wb") as f:
                     f.write(src)
             else:
                 shutil.copy2(src, dst)
+            if mode is not None:
+                os.chmod(dst, mode)
         if self.keytab:
             shutil.copyfile(self.keytab, os.path.join(cfg, "krb5.keytab"))
             os.chmod(os.path.join(cfg, "krb5.keytab"), 0o600)
