@@ -136,6 +136,14 @@ def build_files(path=None):
     return out
 
 
+def _die_with_parent():
+    """In the qemu child: get SIGKILL when the harness dies, even by SIGKILL
+    (prctl PR_SET_PDEATHSIG), so no qemu outlives its test."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def free_tcp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -336,7 +344,7 @@ class Guest:
             self.proc = subprocess.Popen(
                 self.cmdline, env=env, stdin=subprocess.DEVNULL,
                 stdout=open(os.path.join(self.rundir, "qemu.log"), "wb"),
-                stderr=subprocess.STDOUT, start_new_session=True)
+                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         except BaseException:
             self.stop()
             raise
