@@ -269,9 +269,10 @@ static SsoKrb5Status check_own_file(Work *w, int fd, const char *path, struct st
     return SSO_KRB5_OK;
 }
 
-/* Write @bytes into the open, empty or to-be-truncated file and check that
- * krb5 reads the principal back. */
-static SsoKrb5Status fill_file(Work *w, int fd, const char *path)
+/* Write the cache into the open file (truncating it), release @locked's
+ * lock if any, and check that krb5 reads the principal back. krb5 takes its
+ * own (open file description) lock to read, which would wait for ours. */
+static SsoKrb5Status fill_file(Work *w, int fd, const char *path, int locked)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -279,13 +280,17 @@ static SsoKrb5Status fill_file(Work *w, int fd, const char *path)
     if (st != SSO_KRB5_OK) {
         return st;
     }
-    if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 || ftruncate(fd, 0) != 0 ||
-        write_all_at(fd, bytes, len) != 0 || fsync(fd) != 0) {
-        int e = errno;
-        vdsso_wipe_free(bytes, len);
+    int failed = fchmod(fd, S_IRUSR | S_IWUSR) != 0 || ftruncate(fd, 0) != 0 ||
+                 write_all_at(fd, bytes, len) != 0 || fsync(fd) != 0;
+    int e = errno;
+    vdsso_wipe_free(bytes, len);
+    if (locked) {
+        struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+        fcntl(fd, F_SETLK, &fl);
+    }
+    if (failed) {
         return wfail(w, SSO_KRB5_INTERNAL, e, "cannot write %s: %s", path, strerror(e));
     }
-    vdsso_wipe_free(bytes, len);
     krb5_principal back = NULL;
     krb5_error_code ret = fd_principal(w, fd, &back);
     if (ret != 0 || !krb5_principal_compare(w->ctx, back, w->a->tgt->client)) {
@@ -301,7 +306,8 @@ static SsoKrb5Status fill_file(Work *w, int fd, const char *path)
 }
 
 /* Overwrite with zeros and unlink @base in @dirfd if it is still the file
- * (@dev, @ino). Returns 0, or -1 with errno (ESTALE: another file). */
+ * (@dev, @ino) and ours (we run as the user). Returns 0, or -1 with errno
+ * (ESTALE: another file). */
 static int wipe_unlink(int dirfd, const char *base, dev_t dev, ino_t ino)
 {
     int fd = openat(dirfd, base, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -315,7 +321,7 @@ static int wipe_unlink(int dirfd, const char *base, dev_t dev, ino_t ino)
         errno = e;
         return -1;
     }
-    if (!S_ISREG(st.st_mode) || st.st_dev != dev || st.st_ino != ino) {
+    if (!S_ISREG(st.st_mode) || st.st_dev != dev || st.st_ino != ino || st.st_uid != geteuid()) {
         close(fd);
         errno = ESTALE;
         return -1;
@@ -395,7 +401,7 @@ static SsoKrb5Status file_store_new(Work *w, const char *path)
     }
     st = check_own_file(w, fd, path, &fst);
     if (st == SSO_KRB5_OK) {
-        st = fill_file(w, fd, path);
+        st = fill_file(w, fd, path, 0);
     }
     close(fd);
     if (st != SSO_KRB5_OK) {
@@ -456,7 +462,8 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
         return wfail(w, SSO_KRB5_OTHER_PRINCIPAL, 0, "%s holds another principal: left alone",
                      path);
     }
-    /* The lock krb5's own FILE code takes, so klist never reads half a cache. */
+    /* A write lock, which krb5's readers (open file description locks)
+     * respect, so klist never reads half a cache. */
     struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
     int locked = 0;
     for (int i = 0; i < 50 && !locked; i++) {
@@ -473,8 +480,8 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
         close(fd);
         return wfail(w, SSO_KRB5_INTERNAL, errno, "cannot lock %s", path);
     }
-    st = fill_file(w, fd, path);
-    close(fd); /* releases the lock */
+    st = fill_file(w, fd, path, 1);
+    close(fd);
     if (st == SSO_KRB5_OK) {
         snprintf(w->res->name, sizeof(w->res->name), "FILE:%s", path);
     }
@@ -663,10 +670,15 @@ static SsoKrb5Status do_store(Work *w)
 static SsoKrb5Status do_refresh(Work *w)
 {
     krb5_context ctx = w->ctx;
-    const char *name = w->a->ccname != NULL ? w->a->ccname : krb5_cc_default_name(ctx);
+    const char *given = w->a->ccname != NULL ? w->a->ccname : krb5_cc_default_name(ctx);
+    char name[SSO_KRB5_NAMELEN];
     const char *rest;
-    if (name == NULL) {
+    if (given == NULL) {
         return wfail(w, SSO_KRB5_INTERNAL, 0, "no default credential cache name");
+    }
+    /* a copy: krb5_cc_set_default_name() below frees the context's string */
+    if ((size_t)snprintf(name, sizeof(name), "%s", given) >= sizeof(name)) {
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0, "credential cache name too long");
     }
     enum cache_kind kind = classify(name, &rest);
     if (kind == KIND_FILE) {
