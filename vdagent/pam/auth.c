@@ -171,6 +171,9 @@ int sso_authenticate(pam_handle_t *pamh, int flags, const SsoOptions *o)
         pam_syslog(pamh, LOG_ERR, "refused %s: cannot set the PAM user or data: %s", principal,
                    pam_strerror(pamh, ret));
         report(pamh, o, token, VDSSO_OUTCOME_INTERNAL, SSO_REPORT_NO_UID, principal);
+        if (preset[0] == '\0') {
+            pam_set_item(pamh, PAM_USER, NULL);
+        }
         goto out;
     }
     SsoAuthState *kept = s;

@@ -866,8 +866,9 @@ static void child_main(const ChildArgs *a, int fd)
     unsetenv("KRB5CCNAME");
     krb5_error_code ret = sso_krb5_secure_context(a->k->krb5_conf, &w.ctx);
     if (ret != 0) {
-        st = wfail(&w, SSO_KRB5_INTERNAL, ret, "user %s cannot read %s (error %ld)", a->user->name,
-                   a->k->krb5_conf ? a->k->krb5_conf : "the system krb5.conf", (long)ret);
+        st = wfail(&w, SSO_KRB5_INTERNAL, ret, "user %s cannot use %s: %s", a->user->name,
+                   a->k->krb5_conf ? a->k->krb5_conf : "the system krb5.conf",
+                   ret > 0 && ret < 4096 ? strerror(ret) : error_message(ret));
         goto done;
     }
     switch (a->op) {
