@@ -161,8 +161,14 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
  *     (krb5_cc_switch); the directory, if it exists, must be the user's and
  *     not writable by others; if missing it is created 0700.
  * KEYRING:..., KCM:...   a new cache in the collection, made primary.
- * Anything else (MEMORY, relative FILE paths, DIR::subsidiary names) is
- * refused with SSO_KRB5_CACHE_REFUSED. */
+ * DIR::/dir/file  (a subsidiary named directly) is treated as a FILE path.
+ * Anything else (MEMORY, API, relative FILE paths) is refused with
+ * SSO_KRB5_CACHE_REFUSED.
+ *
+ * The credentials passed to these functions may belong to another SsoKrb5
+ * than @k (the PAM module loads them in pam_sm_authenticate and stores them
+ * with the options of its session line): only @k's krb5.conf is used, in
+ * the child. */
 
 typedef struct SsoKrb5Stored {
     char ccname[SSO_KRB5_NAMELEN];   /* for KRB5CCNAME: the default name (collection) */
