@@ -1,0 +1,283 @@
+/* Unit tests of sso-krb5: loading a VD_AGENT_SSO credential (one client
+ * principal, equal to the principal field, one TGT of the realm, not
+ * expired), verification failing closed without a usable keytab, and the
+ * local-user mapping's refusals. No KDC, no root. */
+#include "sso-krb5-private.h"
+#include "fake-creds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static char dir[] = "/tmp/sso-krb5-load-XXXXXX";
+static SsoKrb5 *k;
+
+static int is_tgt_of(const SsoKrb5Creds *cr)
+{
+    krb5_principal tgs = fake_princ("krbtgt/SPICE.TEST@SPICE.TEST");
+    int r = krb5_principal_compare(fake_ctx, cr->tgt->server, tgs);
+    krb5_free_principal(fake_ctx, tgs);
+    return r;
+}
+
+static SsoKrb5Status load(const char *principal, const char *def, krb5_creds *creds, size_t n,
+                          int config, SsoKrb5Creds **out, SsoKrb5Error *err)
+{
+    size_t len;
+    uint8_t *bytes = fake_cache_bytes(def, creds, n, config, &len);
+    VDSsoMsg m = fake_msg(principal, bytes, len);
+    SsoKrb5Status st = sso_krb5_creds_load(k, &m, out, err);
+    free(bytes);
+    return st;
+}
+
+static void test_good(void)
+{
+    krb5_creds c[2];
+    fake_cred(&c[0], "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", 3600);
+    fake_cred(&c[1], "alice@SPICE.TEST", "host/guest.spice.test@SPICE.TEST", 3600);
+    SsoKrb5Creds *cr = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 1, 0, &cr, &err), SSO_KRB5_OK);
+    CHECK(cr != NULL);
+    if (cr != NULL) {
+        CHECK_STR(sso_krb5_creds_principal(cr), "alice@SPICE.TEST");
+        CHECK(!sso_krb5_creds_verified(cr));
+        /* only the TGT is kept */
+        CHECK(is_tgt_of(cr));
+    }
+    sso_krb5_creds_free(cr);
+    cr = NULL;
+    /* a service ticket and a configuration entry are checked and dropped */
+    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 2, 1, &cr, &err), SSO_KRB5_OK);
+    if (cr != NULL) {
+        CHECK(is_tgt_of(cr));
+    }
+    sso_krb5_creds_free(cr);
+    cr = NULL;
+    /* the TGT need not come first */
+    krb5_creds swapped[2] = { c[1], c[0] };
+    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", swapped, 2, 0, &cr, &err), SSO_KRB5_OK);
+    sso_krb5_creds_free(cr);
+    fake_cred_free(&c[0]);
+    fake_cred_free(&c[1]);
+}
+
+static void expect_refused(const char *what, const char *principal, const char *def,
+                           krb5_creds *c, size_t n, SsoKrb5Status want, const char *text)
+{
+    SsoKrb5Creds *cr = NULL;
+    SsoKrb5Error err = { 0 };
+    SsoKrb5Status st = load(principal, def, c, n, 0, &cr, &err);
+    if (st != want || cr != NULL || strstr(err.text, text) == NULL) {
+        fprintf(stderr, "%s: status %d (want %d), text \"%s\" (want \"%s\")\n", what, st, want,
+                err.text, text);
+        check_failures++;
+    }
+    sso_krb5_creds_free(cr);
+}
+
+static void test_refused(void)
+{
+    krb5_creds tgt, other, svc, bobtgt, cross, old;
+    fake_cred(&tgt, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", 3600);
+    fake_cred(&bobtgt, "bob@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", 3600);
+    fake_cred(&other, "bob@SPICE.TEST", "host/guest.spice.test@SPICE.TEST", 3600);
+    fake_cred(&svc, "alice@SPICE.TEST", "host/guest.spice.test@SPICE.TEST", 3600);
+    fake_cred(&cross, "alice@SPICE.TEST", "krbtgt/OTHER.TEST@SPICE.TEST", 3600);
+    fake_cred(&old, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", -60);
+
+    expect_refused("principal field differs", "bob@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1,
+                   SSO_KRB5_BAD_CCACHE, "another principal");
+    expect_refused("principal field without realm", "alice", "alice@SPICE.TEST", &tgt, 1,
+                   SSO_KRB5_BAD_CCACHE, "does not parse");
+    krb5_creds two[2] = { tgt, other };
+    expect_refused("two client principals", "alice@SPICE.TEST", "alice@SPICE.TEST", two, 2,
+                   SSO_KRB5_BAD_CCACHE, "more than one client principal");
+    expect_refused("default principal of another", "bob@SPICE.TEST", "bob@SPICE.TEST", &tgt, 1,
+                   SSO_KRB5_BAD_CCACHE, "more than one client principal");
+    expect_refused("no TGT", "alice@SPICE.TEST", "alice@SPICE.TEST", &svc, 1, SSO_KRB5_BAD_CCACHE,
+                   "no ticket-granting ticket");
+    expect_refused("cross-realm TGT only", "alice@SPICE.TEST", "alice@SPICE.TEST", &cross, 1,
+                   SSO_KRB5_BAD_CCACHE, "no ticket-granting ticket");
+    krb5_creds dup[2] = { tgt, tgt };
+    expect_refused("two TGTs", "alice@SPICE.TEST", "alice@SPICE.TEST", dup, 2, SSO_KRB5_BAD_CCACHE,
+                   "2 ticket-granting tickets");
+    expect_refused("expired", "alice@SPICE.TEST", "alice@SPICE.TEST", &old, 1, SSO_KRB5_EXPIRED,
+                   "has expired");
+    expect_refused("empty cache", "alice@SPICE.TEST", "alice@SPICE.TEST", NULL, 0,
+                   SSO_KRB5_BAD_CCACHE, "not a valid cache");
+    (void)bobtgt;
+
+    /* bytes that are no cache at all, and a wrong credential type */
+    uint8_t junk[100];
+    memset(junk, 0x41, sizeof(junk));
+    VDSsoMsg m = fake_msg("alice@SPICE.TEST", junk, sizeof(junk));
+    SsoKrb5Creds *cr = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    CHECK(strstr(err.text, "not a valid cache") != NULL);
+    m.cred_type = 2;
+    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    CHECK(cr == NULL);
+
+    /* a corrupted record: the last byte is the second ticket's length */
+    size_t len;
+    uint8_t *bytes = fake_cache_bytes("alice@SPICE.TEST", &tgt, 1, 0, &len);
+    bytes[len - 1] ^= 0x01; /* second ticket length 0 -> 1: beyond the end */
+    m = fake_msg("alice@SPICE.TEST", bytes, len);
+    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    free(bytes);
+
+    fake_cred_free(&tgt);
+    fake_cred_free(&bobtgt);
+    fake_cred_free(&other);
+    fake_cred_free(&svc);
+    fake_cred_free(&cross);
+    fake_cred_free(&old);
+}
+
+/* Without a key to check against, nothing verifies (ap_req_nofail). */
+static void test_verify_fails_closed(void)
+{
+    krb5_creds tgt;
+    fake_cred(&tgt, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", 3600);
+    SsoKrb5Creds *cr = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1, 0, &cr, &err), SSO_KRB5_OK);
+    if (cr == NULL) {
+        return;
+    }
+    char missing[4200];
+    snprintf(missing, sizeof(missing), "FILE:%s/no-such.keytab", dir);
+    free(k->keytab);
+    k->keytab = strdup(missing);
+    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
+    CHECK(!sso_krb5_creds_verified(cr));
+    CHECK(strstr(err.text, "does not verify") != NULL);
+
+    /* a keytab without any host/ key */
+    char kt[4200];
+    snprintf(kt, sizeof(kt), "FILE:%s/other.keytab", dir);
+    krb5_keytab ktid;
+    CHECK_INT(krb5_kt_resolve(fake_ctx, kt, &ktid), 0);
+    krb5_keytab_entry e = { 0 };
+    uint8_t keybytes[32] = { 1 };
+    e.principal = fake_princ("spice/guest.spice.test@SPICE.TEST");
+    e.vno = 1;
+    e.key.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
+    e.key.length = sizeof(keybytes);
+    e.key.contents = keybytes;
+    CHECK_INT(krb5_kt_add_entry(fake_ctx, ktid, &e), 0);
+    krb5_kt_close(fake_ctx, ktid);
+    krb5_free_principal(fake_ctx, e.principal);
+    free(k->keytab);
+    k->keytab = strdup(kt);
+    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
+    CHECK(!sso_krb5_creds_verified(cr));
+    /* and one that names a server the keytab lacks */
+    k->server = strdup("host/guest.spice.test@SPICE.TEST");
+    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
+    free(k->server);
+    k->server = NULL;
+    free(k->keytab);
+    k->keytab = NULL;
+    sso_krb5_creds_free(cr);
+    fake_cred_free(&tgt);
+}
+
+static void expect_user(const char *principal, long uid_min, SsoKrb5Status want, const char *text)
+{
+    krb5_creds tgt;
+    const char *realm = strchr(principal, '@') + 1;
+    char tgs[256];
+    snprintf(tgs, sizeof(tgs), "krbtgt/%s@%s", realm, realm);
+    fake_cred(&tgt, principal, tgs, 3600);
+    SsoKrb5Creds *cr = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(load(principal, principal, &tgt, 1, 0, &cr, &err), SSO_KRB5_OK);
+    if (cr != NULL) {
+        SsoKrb5User u;
+        k->uid_min = uid_min;
+        SsoKrb5Status st = sso_krb5_map_user(k, cr, &u, &err);
+        if (st != want || (text != NULL && strstr(err.text, text) == NULL)) {
+            fprintf(stderr, "map %s: status %d (want %d), text \"%s\"\n", principal, st, want,
+                    err.text);
+            check_failures++;
+        }
+        if (st == SSO_KRB5_OK) {
+            CHECK_STR(u.name, "nobody");
+            CHECK_INT(u.uid, 65534);
+        }
+    }
+    sso_krb5_creds_free(cr);
+    fake_cred_free(&tgt);
+}
+
+static void test_map(void)
+{
+    expect_user("root@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "uid 0: refused");
+    expect_user("root@SPICE.TEST", 0, SSO_KRB5_NO_USER, "uid 0: refused");
+    expect_user("daemon@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "a system account");
+    expect_user("no-such-user-here@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local account");
+    expect_user("nobody/admin@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
+    expect_user("nobody@OTHER.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
+    /* nobody (65534) stands in for a user: allowed, then below uid_min */
+    expect_user("nobody@SPICE.TEST", 1000, SSO_KRB5_OK, NULL);
+    expect_user("nobody@SPICE.TEST", 65535, SSO_KRB5_NO_USER, "below uid_min 65535");
+}
+
+static void test_status_strings(void)
+{
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_OK), VDSSO_OUTCOME_SUCCESS);
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_VERIFY_FAILED), VDSSO_OUTCOME_VERIFY_FAILED);
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_EXPIRED), VDSSO_OUTCOME_VERIFY_FAILED);
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_NO_USER), VDSSO_OUTCOME_NO_USER);
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_BAD_CCACHE), VDSSO_OUTCOME_BAD_CCACHE);
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_INTERNAL), VDSSO_OUTCOME_INTERNAL);
+    for (int s = SSO_KRB5_OK; s <= SSO_KRB5_INTERNAL; s++) {
+        CHECK(strcmp(sso_krb5_status_str((SsoKrb5Status)s), "unknown status") != 0);
+    }
+}
+
+static void test_open(void)
+{
+    SsoKrb5Options o = { .krb5_conf = "/nonexistent/krb5.conf", .uid_min = -1 };
+    SsoKrb5 *x = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(sso_krb5_open(&o, &x, &err), SSO_KRB5_INTERNAL);
+    CHECK(x == NULL);
+    CHECK(strstr(err.text, "/nonexistent/krb5.conf") != NULL);
+    /* uid_min from /etc/login.defs when not given */
+    o.krb5_conf = NULL;
+    CHECK_INT(sso_krb5_open(&o, &x, &err), SSO_KRB5_OK);
+    if (x != NULL) {
+        CHECK(sso_krb5_uid_min(x) >= 1);
+        sso_krb5_close(x);
+    }
+}
+
+int main(void)
+{
+    CHECK(mkdtemp(dir) != NULL);
+    const char *conf = fake_krb5_conf(dir, NULL);
+    CHECK_INT(krb5_init_context(&fake_ctx), 0);
+    SsoKrb5Options o = { .krb5_conf = conf, .uid_min = 1000 };
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    if (k == NULL) {
+        fprintf(stderr, "sso_krb5_open: %s\n", err.text);
+        return 1;
+    }
+    test_good();
+    test_refused();
+    test_verify_fails_closed();
+    test_map();
+    test_status_strings();
+    test_open();
+    sso_krb5_close(k);
+    krb5_free_context(fake_ctx);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    return check_status("test-sso-load");
+}

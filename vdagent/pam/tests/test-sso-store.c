@@ -1,0 +1,420 @@
+/* Unit tests of sso-krb5's cache side: a login's new cache, a refresh of an
+ * existing one and the destruction of what a login created, as the user,
+ * for FILE and DIR caches, against every hostile thing a local user can
+ * plant at the cache path. Needs root (it writes as uid 65534); the
+ * credentials are made up (store does not verify, it requires the verified
+ * flag, which the test sets). */
+#include "sso-krb5-private.h"
+#include "fake-creds.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define UID 65534
+#define GID 65534
+
+static char top[] = "/tmp/sso-krb5-store-XXXXXX";
+static char tmp[256];  /* top/tmp: 1777, like /tmp */
+static SsoKrb5User user = { .name = "nobody", .uid = UID, .gid = GID };
+
+static SsoKrb5 *open_with(const char *ccache_line)
+{
+    SsoKrb5Options o = { .krb5_conf = fake_krb5_conf(top, ccache_line), .uid_min = 1000 };
+    SsoKrb5 *k = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    return k;
+}
+
+static SsoKrb5Creds *creds_for(SsoKrb5 *k, const char *principal, long life)
+{
+    krb5_creds tgt;
+    fake_cred(&tgt, principal, "krbtgt/SPICE.TEST@SPICE.TEST", life);
+    size_t len;
+    uint8_t *bytes = fake_cache_bytes(principal, &tgt, 1, 0, &len);
+    VDSsoMsg m = fake_msg(principal, bytes, len);
+    SsoKrb5Creds *c = NULL;
+    SsoKrb5Error err = { 0 };
+    CHECK_INT(sso_krb5_creds_load(k, &m, &c, &err), SSO_KRB5_OK);
+    free(bytes);
+    fake_cred_free(&tgt);
+    if (c != NULL) {
+        c->verified = 1; /* as if sso_krb5_creds_verify had succeeded */
+    }
+    return c;
+}
+
+/* The principal and TGT end time MIT reads from @name (as root). */
+static int read_cache(const char *name, char *principal, size_t len, krb5_timestamp *end)
+{
+    krb5_ccache cc;
+    krb5_principal p = NULL;
+    if (krb5_cc_resolve(fake_ctx, name, &cc) != 0) {
+        return -1;
+    }
+    int r = krb5_cc_get_principal(fake_ctx, cc, &p);
+    if (r == 0) {
+        char *s = NULL;
+        krb5_unparse_name(fake_ctx, p, &s);
+        snprintf(principal, len, "%s", s);
+        krb5_free_unparsed_name(fake_ctx, s);
+        krb5_creds in = { 0 }, out;
+        in.client = p;
+        in.server = fake_princ("krbtgt/SPICE.TEST@SPICE.TEST");
+        r = krb5_cc_retrieve_cred(fake_ctx, cc, 0, &in, &out);
+        if (r == 0) {
+            *end = out.times.endtime;
+            krb5_free_cred_contents(fake_ctx, &out);
+        }
+        krb5_free_principal(fake_ctx, in.server);
+        krb5_free_principal(fake_ctx, p);
+    }
+    krb5_cc_close(fake_ctx, cc);
+    return r;
+}
+
+static void expect_file(const char *path, uid_t uid, mode_t mode)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        check_failures++;
+        return;
+    }
+    CHECK(S_ISREG(st.st_mode));
+    CHECK_INT(st.st_uid, uid);
+    CHECK_INT(st.st_mode & 07777, mode);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void write_file(const char *path, const char *text, uid_t uid, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    CHECK_INT(chown(path, uid, uid), 0);
+    CHECK_INT(chmod(path, mode), 0);
+}
+
+static int file_is(const char *path, const char *text)
+{
+    char buf[256] = "";
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strcmp(buf, text) == 0;
+}
+
+static void expect_status(const char *what, SsoKrb5Status got, SsoKrb5Status want,
+                          const SsoKrb5Error *err, const char *text)
+{
+    if (got != want || (text != NULL && strstr(err->text, text) == NULL)) {
+        fprintf(stderr, "%s: status %d (want %d), \"%s\" (want \"%s\")\n", what, got, want,
+                err->text, text ? text : "");
+        check_failures++;
+    }
+}
+
+static void test_file(void)
+{
+    char line[1024], path[512], name[1024];
+    snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", tmp);
+    snprintf(path, sizeof(path), "%s/krb5cc_%d", tmp, UID);
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    SsoKrb5 *k = open_with(line);
+    SsoKrb5Creds *c = creds_for(k, "alice@SPICE.TEST", 3600);
+    SsoKrb5Creds *c2 = creds_for(k, "alice@SPICE.TEST", 7200);
+    SsoKrb5Creds *bob = creds_for(k, "bob@SPICE.TEST", 3600);
+    SsoKrb5Stored s;
+    SsoKrb5Error err = { 0 };
+    char princ[256];
+    krb5_timestamp end = 0;
+
+    /* a login: created as the user, 0600, readable by krb5 */
+    expect_status("store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK_STR(s.ccname, name);
+    CHECK_STR(s.created, name);
+    expect_file(path, UID, 0600);
+    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
+    CHECK_STR(princ, "alice@SPICE.TEST");
+    CHECK_INT(end, c->tgt->times.endtime);
+
+    /* a second login over it: the user's own stale cache is replaced */
+    SsoKrb5Stored s2;
+    struct stat before, after;
+    CHECK_INT(lstat(path, &before), 0);
+    expect_status("store over own stale cache", sso_krb5_store_new(k, c2, &user, &s2, &err),
+                  SSO_KRB5_OK, &err, NULL);
+    CHECK_INT(lstat(path, &after), 0);
+    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
+    CHECK_INT(end, c2->tgt->times.endtime);
+
+    /* refresh: same principal in place (same inode), another principal refused */
+    expect_status("refresh", sso_krb5_refresh(k, c, &user, NULL, princ, sizeof(princ), &err),
+                  SSO_KRB5_OK, &err, NULL);
+    CHECK_STR(princ, name);
+    struct stat again;
+    CHECK_INT(lstat(path, &again), 0);
+    CHECK_INT(again.st_ino, after.st_ino);
+    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
+    CHECK_INT(end, c->tgt->times.endtime);
+    expect_status("refresh with another principal",
+                  sso_krb5_refresh(k, bob, &user, NULL, NULL, 0, &err), SSO_KRB5_OTHER_PRINCIPAL,
+                  &err, "holds another principal");
+    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
+    CHECK_STR(princ, "alice@SPICE.TEST");
+    chmod(path, 0644);
+    expect_status("refresh resets the mode", sso_krb5_refresh(k, c, &user, name, NULL, 0, &err),
+                  SSO_KRB5_OK, &err, NULL);
+    expect_file(path, UID, 0600);
+
+    /* destroy: gone; a second destroy is fine */
+    expect_status("destroy", sso_krb5_destroy(k, &user, &s2, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK(!exists(path));
+    expect_status("destroy again", sso_krb5_destroy(k, &user, &s2, &err), SSO_KRB5_OK, &err, NULL);
+    expect_status("refresh of nothing", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_NO_CACHE, &err, "does not exist");
+
+    /* destroy leaves alone a file that is no longer the one created */
+    expect_status("store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK_INT(unlink(path), 0);
+    write_file(path, "someone else's\n", 1, 0666); /* may reuse the inode number */
+    expect_status("destroy of a replaced file", sso_krb5_destroy(k, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "no longer the cache");
+    CHECK(file_is(path, "someone else's\n"));
+    unlink(path);
+
+    /* hostile things at the path: never followed, never reused, left alone */
+    char victim[1024];
+    snprintf(victim, sizeof(victim), "%s/victim", tmp);
+    write_file(victim, "precious\n", UID, 0644);
+    CHECK_INT(symlink(victim, path), 0);
+    CHECK_INT(lchown(path, 1, 1), 0); /* planted by another user */
+    expect_status("symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
+                  &err, "symbolic link");
+    CHECK(file_is(victim, "precious\n"));
+    struct stat lst;
+    CHECK(lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode));
+    expect_status("refresh through a symlink", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "symbolic link");
+    CHECK(file_is(victim, "precious\n"));
+    unlink(path);
+
+    write_file(path, "root's\n", 0, 0600);
+    expect_status("file of another owner", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "left alone");
+    CHECK(file_is(path, "root's\n"));
+    expect_status("refresh of a file of another owner",
+                  sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err), SSO_KRB5_CACHE_REFUSED,
+                  &err, NULL);
+    unlink(path);
+
+    CHECK_INT(link(victim, path), 0); /* the user's own file, hard-linked */
+    expect_status("hard link", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
+                  &err, "left alone");
+    expect_status("refresh of a hard link", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "links");
+    CHECK(file_is(victim, "precious\n"));
+    unlink(path);
+
+    CHECK_INT(mkfifo(path, 0600), 0);
+    CHECK_INT(chown(path, UID, GID), 0);
+    expect_status("fifo", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED, &err,
+                  NULL);
+    expect_status("refresh of a fifo", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "not a regular file");
+    unlink(path);
+
+    /* a file of the user's that is no cache is not overwritten by a refresh */
+    write_file(path, "notes\n", UID, 0600);
+    expect_status("refresh of a non-cache", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "not a readable credential cache");
+    CHECK(file_is(path, "notes\n"));
+    unlink(path);
+    unlink(victim);
+
+    /* unverified credentials are never stored */
+    c->verified = 0;
+    expect_status("unverified", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_INTERNAL,
+                  &err, "unverified");
+    expect_status("unverified refresh", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_INTERNAL, &err, "unverified");
+    c->verified = 1;
+    /* nor as root */
+    SsoKrb5User root = { .name = "root", .uid = 0, .gid = 0 };
+    expect_status("as root", sso_krb5_store_new(k, c, &root, &s, &err), SSO_KRB5_INTERNAL, &err,
+                  "as root");
+    CHECK(!exists(path));
+
+    sso_krb5_creds_free(c);
+    sso_krb5_creds_free(c2);
+    sso_krb5_creds_free(bob);
+    sso_krb5_close(k);
+}
+
+static void test_unsafe_places(void)
+{
+    char dir[512], line[1024];
+    SsoKrb5Stored s;
+    SsoKrb5Error err = { 0 };
+
+    /* a directory anyone may write to, not sticky */
+    snprintf(dir, sizeof(dir), "%s/open", top);
+    CHECK_INT(mkdir(dir, 0777), 0);
+    CHECK_INT(chmod(dir, 0777), 0);
+    snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
+    SsoKrb5 *k = open_with(line);
+    SsoKrb5Creds *c = creds_for(k, "alice@SPICE.TEST", 3600);
+    expect_status("world-writable directory", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "writable by others");
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    rmdir(dir);
+
+    /* a directory of another user */
+    snprintf(dir, sizeof(dir), "%s/others", top);
+    CHECK_INT(mkdir(dir, 0755), 0);
+    CHECK_INT(chown(dir, 1, 1), 0);
+    snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
+    k = open_with(line);
+    c = creds_for(k, "alice@SPICE.TEST", 3600);
+    expect_status("directory of another user", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "belongs to uid 1");
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    rmdir(dir);
+
+    /* a symbolic link as the directory */
+    snprintf(dir, sizeof(dir), "%s/link", tmp);
+    CHECK_INT(symlink(top, dir), 0);
+    snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
+    k = open_with(line);
+    c = creds_for(k, "alice@SPICE.TEST", 3600);
+    expect_status("symlinked directory", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, NULL);
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    unlink(dir);
+
+    /* unsupported types */
+    k = open_with("MEMORY:x");
+    c = creds_for(k, "alice@SPICE.TEST", 3600);
+    expect_status("MEMORY", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
+                  &err, "unsupported type");
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    k = open_with("FILE:relative/cc");
+    c = creds_for(k, "alice@SPICE.TEST", 3600);
+    expect_status("relative FILE", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "unsupported type");
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+}
+
+static void test_dir(void)
+{
+    char line[1024], dir[512], coll[1024], primary[1100];
+    snprintf(dir, sizeof(dir), "%s/cc_%d", tmp, UID);
+    snprintf(line, sizeof(line), "DIR:%s/cc_%%{uid}", tmp);
+    snprintf(coll, sizeof(coll), "DIR:%s", dir);
+    snprintf(primary, sizeof(primary), "%s/primary", dir);
+    SsoKrb5 *k = open_with(line);
+    SsoKrb5Creds *c = creds_for(k, "alice@SPICE.TEST", 3600);
+    SsoKrb5Creds *c2 = creds_for(k, "alice@SPICE.TEST", 7200);
+    SsoKrb5Creds *bob = creds_for(k, "bob@SPICE.TEST", 3600);
+    SsoKrb5Stored s;
+    SsoKrb5Error err = { 0 };
+    char princ[256], name[1024];
+    krb5_timestamp end = 0;
+
+    expect_status("DIR store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK_STR(s.ccname, coll);
+    CHECK(strncmp(s.created, "DIR::", 5) == 0);
+    CHECK(s.created_dir);
+    struct stat st;
+    CHECK_INT(lstat(dir, &st), 0);
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK_INT(st.st_uid, UID);
+    CHECK_INT(st.st_mode & 07777, 0700);
+    expect_file(s.created + 5, UID, 0600);
+    /* the collection's primary cache is the new one */
+    CHECK_INT(read_cache(coll, princ, sizeof(princ), &end), 0);
+    CHECK_STR(princ, "alice@SPICE.TEST");
+
+    expect_status("DIR refresh", sso_krb5_refresh(k, c2, &user, NULL, name, sizeof(name), &err),
+                  SSO_KRB5_OK, &err, NULL);
+    CHECK_STR(name, s.created);
+    CHECK_INT(read_cache(coll, princ, sizeof(princ), &end), 0);
+    CHECK_INT(end, c2->tgt->times.endtime);
+    expect_status("DIR refresh, other principal",
+                  sso_krb5_refresh(k, bob, &user, NULL, NULL, 0, &err), SSO_KRB5_NO_CACHE, &err,
+                  NULL);
+
+    expect_status("DIR destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK(!exists(s.created + 5));
+    CHECK(!exists(primary));
+    CHECK(!exists(dir));
+    expect_status("DIR refresh, no directory", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
+                  SSO_KRB5_NO_CACHE, &err, NULL);
+
+    /* a directory planted by someone else, or a symlink in its place */
+    CHECK_INT(mkdir(dir, 0700), 0);
+    CHECK_INT(chown(dir, 1, 1), 0);
+    expect_status("DIR of another owner", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "not a private directory");
+    rmdir(dir);
+    CHECK_INT(symlink(top, dir), 0);
+    expect_status("DIR symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
+                  &err, "symbolic link");
+    unlink(dir);
+    /* the user's own directory is used, and kept */
+    CHECK_INT(mkdir(dir, 0700), 0);
+    CHECK_INT(chown(dir, UID, GID), 0);
+    expect_status("DIR existing", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err,
+                  NULL);
+    CHECK(!s.created_dir);
+    expect_status("DIR destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    CHECK(!exists(s.created + 5));
+    CHECK(exists(dir));
+    unlink(primary);
+    rmdir(dir);
+
+    sso_krb5_creds_free(c);
+    sso_krb5_creds_free(c2);
+    sso_krb5_creds_free(bob);
+    sso_krb5_close(k);
+}
+
+int main(void)
+{
+    if (geteuid() != 0) {
+        printf("test-sso-store: needs root (writes caches as uid %d)\n", UID);
+        return 77;
+    }
+    CHECK(mkdtemp(top) != NULL);
+    CHECK_INT(chmod(top, 0755), 0);
+    snprintf(tmp, sizeof(tmp), "%s/tmp", top);
+    CHECK_INT(mkdir(tmp, 01777), 0);
+    CHECK_INT(chmod(tmp, 01777), 0);
+    CHECK_INT(krb5_init_context(&fake_ctx), 0);
+    test_file();
+    test_unsafe_places();
+    test_dir();
+    krb5_free_context(fake_ctx);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+    CHECK_INT(system(cmd), 0);
+    return check_status("test-sso-store");
+}
