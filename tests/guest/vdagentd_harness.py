@@ -307,9 +307,26 @@ class Guest:
                        check=True)
         for d in ('seats', 'sessions', 'users'):
             os.makedirs('/run/systemd/' + d)
-        # vdagentd maps principals with a secure krb5 context (no KRB5_CONFIG)
-        subprocess.run(['mount', '--bind', os.environ['KRB5_CONFIG'], '/etc/krb5.conf'],
-                       check=True)
+        # vdagentd (sso-krb5) uses a secure krb5 context, which reads only
+        # /etc/krb5.conf: the realm's, with the guest's keytab as default
+        # keytab and users' caches in a sticky directory of ours, as
+        # FILE:/tmp/krb5cc_%{uid} would be
+        self.cache_dir = os.path.join(self.dir, 'tmp')
+        os.mkdir(self.cache_dir)
+        os.chmod(self.cache_dir, 0o1777)
+        self.krb5_conf = os.path.join(self.dir, 'krb5.conf')
+        with open(os.environ['KRB5_CONFIG']) as f:
+            conf = f.read()
+        conf = re.sub(r'(?m)^\s*default_ccache_name\s*=.*$', '', conf)
+        conf = conf.replace('[libdefaults]\n', '[libdefaults]\n\tdefault_keytab_name = FILE:%s\n'
+                            '\tdefault_ccache_name = FILE:%s/krb5cc_%%{uid}\n'
+                            % (os.environ['HOST_KEYTAB'], self.cache_dir), 1)
+        with open(self.krb5_conf, 'w') as f:
+            f.write(conf)
+        os.chmod(self.krb5_conf, 0o644)
+        subprocess.run(['mount', '--bind', self.krb5_conf, '/etc/krb5.conf'], check=True)
+        # krb5_verify_init_creds may keep a replay cache in /var/tmp
+        subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', '/var/tmp'], check=True)
 
     def _setup_identities(self):
         out = subprocess.run(
@@ -423,8 +440,7 @@ class Guest:
 
     def set_seat(self, sessions, active):
         """sessions: [(id, uid, user, class)]; active: id or None. Written
-        as logind writes them; the sessions directory last, since that is
-        what vdagentd's sd-login monitor watches."""
+        as logind writes them: the sessions, then the seat."""
         ids = [s[0] for s in sessions]
         uids = {s[0]: s[1] for s in sessions}
         seat = '# This is private data. Do not parse.\nIS_SEAT0=1\nCAN_MULTI_SESSION=1\n' \
@@ -433,7 +449,6 @@ class Guest:
             seat += 'ACTIVE=%s\nACTIVE_UID=%d\n' % (active, uids[active])
         if ids:
             seat += 'SESSIONS=%s\nUIDS=%s\n' % (' '.join(ids), ' '.join(str(uids[i]) for i in ids))
-        self._write('/run/systemd/seats/seat0', seat)
         for f in os.listdir('/run/systemd/sessions'):
             if f not in ids:
                 os.unlink('/run/systemd/sessions/' + f)
@@ -445,6 +460,13 @@ class Guest:
                         'LEADER=1\n' % (uid, user, 1 if sid == active else 0,
                                         'active' if sid == active else 'online', cls,
                                         1 if cls == 'greeter' else 2))
+        self._write('/run/systemd/seats/seat0', seat)
+        # vdagentd's sd-login monitor watches the sessions directory only:
+        # one more event, now that the seat is consistent
+        if sessions:
+            last = '/run/systemd/sessions/' + sessions[-1][0]
+            os.rename(last, last + '.x')
+            os.rename(last + '.x', last)
 
     def add_user_session(self, sid, uid, user):
         """A user session on the seat, also known to the logind stand-in."""
@@ -635,7 +657,8 @@ def run(cases):
         status = 1
     finally:
         for g in guests:
-            if status == 1 and os.path.exists(getattr(g, 'log_path', '')):
+            if (status == 1 or os.environ.get('VDAGENTD_TEST_SHOW_LOG')) and \
+                    os.path.exists(getattr(g, 'log_path', '')):
                 print('---- vdagentd log ----')
                 print(g.read_log())
             g.stop()

@@ -69,14 +69,14 @@ static int be_session_locked(gpointer data, const char *session)
     return vdagentd_sso_bus_session_locked(bus, session);
 }
 
-static gboolean be_map_principal(gpointer data, const char *principal, uid_t *uid)
+static gboolean be_map_principal(gpointer data, const VDSsoMsg *msg, uid_t *uid)
 {
-    return vdagentd_sso_map_principal(principal, uid);
+    return vdagentd_sso_map_principal(msg, uid);
 }
 
-static gboolean be_refresh(gpointer data, const VDSsoMsg *msg, uid_t uid, char **why)
+static void be_refresh(gpointer data, const VDSsoMsg *msg, uid_t uid)
 {
-    return vdagentd_sso_refresh_cache(msg, uid, why);
+    vdagentd_sso_refresh_start(msg, uid);
 }
 
 static void be_write_port(gpointer data, const uint8_t *bytes, gsize size)
@@ -196,6 +196,7 @@ void vdagentd_sso_on_seat_changed(void)
 
 void vdagentd_sso_stop(void)
 {
+    vdagentd_sso_refresh_shutdown();
     g_clear_pointer(&sso, vdagentd_sso_free);
     g_clear_pointer(&bus, vdagentd_sso_bus_free);
     if (config_loaded) {

@@ -1,5 +1,5 @@
-/* sso-krb5map.c - principal to local user, and the cache refresh; see
- * sso-krb5map.h
+/* sso-krb5map.c - principal to local user, and the cache refresh, through
+ * sso-krb5; see sso-krb5map.h
  *
  * Copyright (C) 2026 The spice-sso authors
  *
@@ -10,98 +10,143 @@
  */
 #include "sso-krb5map.h"
 
-#include <krb5.h>
-#include <pwd.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
-#define LOGIN_DEFS "/etc/login.defs"
-#define DEFAULT_UID_MIN 1000
+#include "sso-krb5.h"
 
-/* UID_MIN from login.defs, as useradd reads it */
-static uid_t uid_min(void)
+/* the system's krb5.conf and keytab, UID_MIN from login.defs: exactly what
+ * the PAM module uses by default */
+static const SsoKrb5Options options = { .uid_min = -1 };
+
+gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
 {
-    FILE *f = fopen(LOGIN_DEFS, "re");
-    char line[256];
-    unsigned long v = DEFAULT_UID_MIN;
+    SsoKrb5 *k = NULL;
+    SsoKrb5Creds *c = NULL;
+    SsoKrb5User user;
+    SsoKrb5Error err;
+    SsoKrb5Status st;
 
-    if (f == NULL) {
-        return DEFAULT_UID_MIN;
+    st = sso_krb5_open(&options, &k, &err);
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_creds_load(k, msg, &c, &err);
     }
-    while (fgets(line, sizeof(line), f) != NULL) {
-        char *p = line, *end;
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t')) {
-            continue;
-        }
-        unsigned long n = strtoul(p + 7, &end, 10);
-        if (end != p + 7 && n > 0 && n < 0x7fffffffUL) {
-            v = n;
-        }
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_map_user(k, c, &user, &err);
     }
-    fclose(f);
-    return (uid_t) v;
+    if (st == SSO_KRB5_OK) {
+        *uid = user.uid;
+    } else {
+        syslog(st == SSO_KRB5_NO_USER ? LOG_INFO : LOG_WARNING,
+               "sso: %s: %s", sso_krb5_status_str(st), err.text);
+    }
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    return st == SSO_KRB5_OK;
 }
 
-gboolean vdagentd_sso_map_principal(const char *principal, uid_t *uid)
-{
-    krb5_context ctx = NULL;
-    krb5_principal princ = NULL;
-    char lname[256];
-    struct passwd pw, *res = NULL;
-    char pwbuf[4096];
-    krb5_error_code ret;
-    gboolean ok = FALSE;
+/* ------------------------------------------------------------- refresh */
 
-    ret = krb5_init_secure_context(&ctx);
-    if (ret) {
-        syslog(LOG_ERR, "sso: cannot initialize Kerberos (error %d)", (int) ret);
-        return FALSE;
+typedef struct {
+    VDSsoMsg *msg;
+    uid_t uid;
+} Job;
+
+static GThreadPool *pool;
+
+static VDSsoMsg *msg_copy(const VDSsoMsg *m)
+{
+    VDSsoMsg *c = calloc(1, sizeof(*c));
+
+    if (c == NULL) {
+        return NULL;
     }
-    ret = krb5_parse_name(ctx, principal, &princ);
-    if (ret) {
-        const char *msg = krb5_get_error_message(ctx, ret);
-        syslog(LOG_WARNING, "sso: cannot parse principal %s: %s", principal, msg);
-        krb5_free_error_message(ctx, msg);
+    *c = *m;
+    c->principal = malloc((size_t) m->principal_len + 1);
+    c->cred = malloc(m->cred_len);
+    if (c->principal == NULL || c->cred == NULL) {
+        free(c->principal);
+        free(c->cred);
+        free(c);
+        return NULL;
+    }
+    memcpy(c->principal, m->principal, (size_t) m->principal_len + 1);
+    memcpy(c->cred, m->cred, m->cred_len);
+    return c;
+}
+
+static void refresh(const VDSsoMsg *msg, uid_t uid)
+{
+    SsoKrb5 *k = NULL;
+    SsoKrb5Creds *c = NULL;
+    SsoKrb5User user;
+    SsoKrb5Error err;
+    SsoKrb5Status st;
+    char refreshed[SSO_KRB5_NAMELEN];
+
+    st = sso_krb5_open(&options, &k, &err);
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_creds_load(k, msg, &c, &err);
+    }
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_creds_verify(k, c, &err);
+    }
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_map_user(k, c, &user, &err);
+    }
+    if (st == SSO_KRB5_OK && user.uid != uid) {
+        syslog(LOG_WARNING, "sso: refresh: %s now maps to uid %u, not %u; nothing written",
+               msg->principal, (unsigned) user.uid, (unsigned) uid);
         goto out;
     }
-    ret = krb5_aname_to_localname(ctx, princ, sizeof(lname), lname);
-    if (ret) {
-        syslog(LOG_INFO, "sso: %s has no local name here (krb5_aname_to_localname)", principal);
-        goto out;
+    if (st == SSO_KRB5_OK) {
+        st = sso_krb5_refresh(k, c, &user, NULL, refreshed, sizeof(refreshed), &err);
     }
-    if (getpwnam_r(lname, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL) {
-        syslog(LOG_INFO, "sso: %s maps to %s, which is no local user", principal, lname);
-        goto out;
+    if (st == SSO_KRB5_OK) {
+        syslog(LOG_INFO, "sso: refreshed %s of %s (uid %u) with a verified TGT of %s",
+               refreshed, user.name, (unsigned) uid, msg->principal);
+    } else {
+        syslog(LOG_WARNING, "sso: could not refresh the credential cache of uid %u (%s): %s: %s",
+               (unsigned) uid, msg->principal, sso_krb5_status_str(st), err.text);
     }
-    if (pw.pw_uid == 0 || pw.pw_uid < uid_min()) {
-        syslog(LOG_WARNING, "sso: %s maps to %s (uid %u), a system account: ignored",
-               principal, lname, (unsigned) pw.pw_uid);
-        goto out;
-    }
-    *uid = pw.pw_uid;
-    ok = TRUE;
 out:
-    if (princ) {
-        krb5_free_principal(ctx, princ);
-    }
-    krb5_free_context(ctx);
-    return ok;
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
 }
 
-/* NARROW INTERFACE: the verification against the keytab and the write as the
- * user are the PAM module's code (vdagent/pam/sso-krb5.c, in progress on
- * another branch); this is where vdagentd calls it once merged. Until then
- * a refresh is reported as not possible, which vdagentd logs, and the
- * unlock through the greeter (whose PAM module verifies the ticket and
- * reinitializes the credentials) still works. */
-gboolean vdagentd_sso_refresh_cache(const VDSsoMsg *msg, uid_t uid, char **why)
+static void refresh_job(gpointer data, gpointer user_data)
 {
-    *why = g_strdup("refreshing a credential cache from vdagentd is not available in this"
-                    " build (sso-krb5 not merged)");
-    return FALSE;
+    Job *job = data;
+
+    refresh(job->msg, job->uid);
+    vdsso_msg_free(job->msg);
+    g_free(job);
+}
+
+void vdagentd_sso_refresh_start(const VDSsoMsg *msg, uid_t uid)
+{
+    Job *job;
+
+    if (pool == NULL) {
+        /* exclusive, one thread: refreshes never overlap */
+        pool = g_thread_pool_new(refresh_job, NULL, 1, TRUE, NULL);
+    }
+    job = g_new0(Job, 1);
+    job->msg = msg_copy(msg);
+    job->uid = uid;
+    if (job->msg == NULL) {
+        syslog(LOG_ERR, "sso: refresh: out of memory");
+        g_free(job);
+        return;
+    }
+    g_thread_pool_push(pool, job, NULL);
+}
+
+void vdagentd_sso_refresh_shutdown(void)
+{
+    if (pool != NULL) {
+        g_thread_pool_free(pool, FALSE, TRUE);
+        pool = NULL;
+    }
 }

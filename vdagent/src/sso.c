@@ -237,6 +237,7 @@ typedef struct {
     uid_t uid;
     char *principal;
     gboolean locked;           /* we locked it when the client left */
+    gboolean seen;             /* a session of uid was on the seat since */
 } Record;
 
 struct VDAgentdSso {
@@ -471,9 +472,8 @@ static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
 static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
 {
     Record *r = record_find(sso, uid);
-    g_autofree char *why_refresh = NULL;
     const char *why;
-    gboolean refreshed, locked;
+    gboolean locked;
 
     if (r != NULL && strcmp(r->principal, msg->principal) != 0) {
         syslog(LOG_WARNING, "sso: %s maps to uid %u, whose session single sign-on opened"
@@ -489,25 +489,22 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
         return VDSSO_RESULT_SEAT_BUSY;
     }
 
-    refreshed = sso->be.refresh(sso->be.data, msg, uid, &why_refresh);
-    if (refreshed) {
-        syslog(LOG_INFO, "sso: refreshed the credential cache of uid %u with a new TGT of %s",
-               (unsigned) uid, msg->principal);
-    } else {
-        syslog(LOG_WARNING, "sso: could not refresh the credential cache of uid %u (%s): %s",
-               (unsigned) uid, msg->principal, why_refresh ? why_refresh : "unknown error");
-    }
+    /* verifying the ticket needs the KDC and writing the cache a child
+     * process: done in the background, the outcome is logged */
+    syslog(LOG_INFO, "sso: refreshing the credential cache of uid %u with a new TGT of %s",
+           (unsigned) uid, msg->principal);
+    sso->be.refresh(sso->be.data, msg, uid);
 
     locked = user_session_locked(sso, uid) || (r != NULL && r->locked);
     if (!locked) {
         vdsso_msg_free(msg);
-        return refreshed ? VDSSO_RESULT_ACCEPTED : VDSSO_RESULT_INTERNAL;
+        return VDSSO_RESULT_ACCEPTED;
     }
     if (!can_ask_greeter(sso, &why)) {
         syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s",
                (unsigned) uid, why);
         vdsso_msg_free(msg);
-        return refreshed ? VDSSO_RESULT_ACCEPTED : VDSSO_RESULT_NO_LOGIN_SERVICE;
+        return VDSSO_RESULT_ACCEPTED;
     }
     return pending_start(sso, msg, PATH_UNLOCK, uid) ? VDSSO_RESULT_ACCEPTED
                                                      : VDSSO_RESULT_INTERNAL;
@@ -527,7 +524,7 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
         return VDSSO_RESULT_INTERNAL;
     }
 
-    mapped = sso->be.map_principal(sso->be.data, msg->principal, &uid);
+    mapped = sso->be.map_principal(sso->be.data, msg, &uid);
     if (mapped) {
         g_auto(GStrv) sessions = user_sessions(sso, uid);
         if (sessions == NULL) {
@@ -655,11 +652,18 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
     if (sso == NULL) {
         return;
     }
-    /* forget users who left the seat */
+    /* forget users who left the seat: a record is made when the PAM
+     * module reports, before GDM opens the session, so only once a session
+     * of the user has been seen does its absence mean the user left */
     for (guint i = sso->records->len; i-- > 0;) {
         Record *r = g_ptr_array_index(sso->records, i);
         g_auto(GStrv) sessions = sso->be.user_sessions(sso->be.data, r->uid);
-        if (sessions != NULL && sessions[0] == NULL) {
+        if (sessions == NULL) {
+            continue;
+        }
+        if (sessions[0] != NULL) {
+            r->seen = TRUE;
+        } else if (r->seen) {
             syslog(LOG_INFO, "sso: uid %u (%s) has no session on the seat any more",
                    (unsigned) r->uid, r->principal);
             g_ptr_array_remove_index(sso->records, i);
@@ -783,6 +787,9 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
     g_free(r->principal);
     r->principal = g_strdup(p->principal);
     r->locked = FALSE;
+    if (p->path == PATH_LOGIN) {
+        r->seen = FALSE;
+    }
     syslog(LOG_INFO, "sso: %s of %s as uid %u succeeded; its sessions are locked when the"
            " client leaves", path_name(p->path), p->principal, (unsigned) uid);
     pending_drop(sso, "reported");

@@ -76,12 +76,13 @@ typedef struct VDAgentdSsoBackend {
     /* logind's LockedHint of the session: 1, 0, or -1 when unknown */
     int (*session_locked)(gpointer data, const char *session);
 
-    /* Kerberos: the local user @principal maps to (FALSE if none) */
-    gboolean (*map_principal)(gpointer data, const char *principal, uid_t *uid);
-    /* verify the TGT in @msg against the keytab and store it into the
-     * existing credential cache of @uid's session; FALSE with a
-     * secret-free explanation in *@why on failure */
-    gboolean (*refresh)(gpointer data, const VDSsoMsg *msg, uid_t uid, char **why);
+    /* Kerberos: the permitted local user the principal of @msg maps to, as
+     * the PAM module maps it (FALSE if none) */
+    gboolean (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid);
+    /* start refreshing the existing credential cache of @uid's session with
+     * the TGT in @msg (verified against the keytab first); runs in the
+     * background, copies what it needs, logs its outcome */
+    void (*refresh)(gpointer data, const VDSsoMsg *msg, uid_t uid);
 
     /* write bytes (whole chunks, made with vdsso_frame()) on the agent port */
     void (*write_port)(gpointer data, const uint8_t *bytes, gsize size);
