@@ -203,6 +203,7 @@ void vdagentd_sso_stop(void)
         vdagentd_sso_config_clear(&config);
         config_loaded = FALSE;
     }
+    vdagentd_sso_options_clear();
     session_info = NULL;
     write_func = NULL;
 }

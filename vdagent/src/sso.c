@@ -56,12 +56,21 @@ static const GOptionEntry option_entries[] = {
       "FILE" },
     { "sso-socket", 0, 0, G_OPTION_ARG_FILENAME, &opt_socket,
       "Redemption socket (" VDAGENTD_SSO_DEFAULT_SOCKET ")", "PATH" },
-    { NULL }
+    { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
 };
 
 const GOptionEntry *vdagentd_sso_option_entries(void)
 {
     return option_entries;
+}
+
+void vdagentd_sso_options_clear(void)
+{
+    opt_enable = FALSE;
+    opt_ttl = -1;
+    g_clear_pointer(&opt_config, g_free);
+    g_clear_pointer(&opt_pam_service_file, g_free);
+    g_clear_pointer(&opt_socket, g_free);
 }
 
 static gboolean check_ttl(gint64 ttl, const char *where, GError **error)
@@ -628,6 +637,9 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
             continue;
         }
         g_auto(GStrv) sessions = user_sessions(sso, r->uid);
+        if (sessions != NULL && sessions[0] != NULL) {
+            r->seen = TRUE;
+        }
         for (gsize j = 0; sessions != NULL && sessions[j] != NULL; j++) {
             syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
                    reason, sessions[j], (unsigned) r->uid, r->principal);

@@ -48,6 +48,9 @@ const GOptionEntry *vdagentd_sso_option_entries(void);
 gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error);
 void vdagentd_sso_config_clear(VDAgentdSsoConfig *config);
 
+/* Forget the command-line options (free their strings). */
+void vdagentd_sso_options_clear(void);
+
 /* ------------------------------------------------------------------ backend */
 
 /* Who is on the seat. */
