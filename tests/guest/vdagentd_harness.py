@@ -253,7 +253,8 @@ class SignalListener:
 
 
 class Guest:
-    def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=()):
+    def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
+                 bus_policy=True):
         enter_namespace()
         if SSO_TOOL is None:
             raise Skip('SSO_TOOL is not set (run through meson)')
@@ -270,6 +271,7 @@ class Guest:
         self.session_info = session_info
         self.ttl = ttl
         self.extra_args = list(extra_args)
+        self.bus_policy = bus_policy
         self.pam_file = os.path.join(self.dir, 'pam.d', 'gdm-ovirtcred')
         os.makedirs(os.path.dirname(self.pam_file))
         if pam_file:
@@ -303,8 +305,10 @@ class Guest:
         return env
 
     def _setup_mounts(self):
+        self.mounts = []
         subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run/systemd'],
                        check=True)
+        self.mounts.append('/run/systemd')
         for d in ('seats', 'sessions', 'users'):
             os.makedirs('/run/systemd/' + d)
         # vdagentd (sso-krb5) uses a secure krb5 context, which reads only
@@ -325,8 +329,10 @@ class Guest:
             f.write(conf)
         os.chmod(self.krb5_conf, 0o644)
         subprocess.run(['mount', '--bind', self.krb5_conf, '/etc/krb5.conf'], check=True)
+        self.mounts.append('/etc/krb5.conf')
         # krb5_verify_init_creds may keep a replay cache in /var/tmp
         subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', '/var/tmp'], check=True)
+        self.mounts.append('/var/tmp')
 
     def _setup_identities(self):
         out = subprocess.run(
@@ -376,9 +382,9 @@ class Guest:
     <allow send_destination="org.freedesktop.login1"/>
   </policy>
   <!-- what the patched spice-vdagent installs -->
-  <include>%s</include>
+  %s
 </busconfig>
-''' % (self.bus_socket, policy))
+''' % (self.bus_socket, '<include>%s</include>' % policy if self.bus_policy else ''))
         p = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--nofork',
                               '--print-address=1'], stdout=subprocess.PIPE, text=True)
         self.procs.append(p)
@@ -480,7 +486,7 @@ class Guest:
             f.write('# test stand-in for /etc/pam.d/gdm-ovirtcred: vdagentd only checks'
                     ' that it exists\n')
 
-    def start(self, expect_port=True):
+    def start(self, expect_port=True, wait_name=True):
         self.host = Host(os.path.join(self.dir, 'port.sock'))
         args = [self.vdagentd_bin, '-x', '-d', '-s', self.host.path,
                 '-S', os.path.join(self.dir, 'agent.sock'), '-f', '-u', self.uinput]
@@ -499,7 +505,7 @@ class Guest:
         if expect_port:
             if not self.host.accept(10):
                 raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
-        if self.sso and self.session_info:
+        if self.sso and self.session_info and wait_name:
             self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 10)
 
     def read_log(self):
@@ -550,6 +556,13 @@ class Guest:
         request, word0 = struct.unpack('<II', payload[:8])
         return request, word0
 
+    def as_user(self, uid, cmd):
+        """Run @cmd as @uid (no supplementary groups, no capabilities)."""
+        return subprocess.run(['setpriv', '--reuid', str(uid), '--regid', str(uid),
+                               '--clear-groups', '--'] + cmd, capture_output=True, text=True,
+                              timeout=30, env=dict(os.environ,
+                                                   DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+
     def redeem(self, *args, uid=None, keep_caps=False):
         cmd = [SSO_TOOL, 'redeem', self.sso_socket] + [str(a) for a in args]
         if uid is not None:
@@ -576,6 +589,8 @@ class Guest:
             self.host.close()
         if getattr(self, 'log', None):
             self.log.close()
+        for m in reversed(getattr(self, 'mounts', [])):
+            subprocess.run(['umount', m])
         subprocess.run(['rm', '-rf', self.dir])
 
 
@@ -656,7 +671,8 @@ def run(cases):
         traceback.print_exc()
         status = 1
     finally:
-        for g in guests:
+        # the last one first: their mounts are stacked
+        for g in reversed(guests):
             if (status == 1 or os.environ.get('VDAGENTD_TEST_SHOW_LOG')) and \
                     os.path.exists(getattr(g, 'log_path', '')):
                 print('---- vdagentd log ----')
