@@ -20,6 +20,12 @@
  * the PAM module uses by default */
 static const SsoKrb5Options options = { .uid_min = -1 };
 
+/* sso_krb5_refresh() forks a child that goes on using libkrb5. A fork while
+ * another thread is inside libkrb5 could leave one of its locks held in the
+ * child for ever; the main thread's mapping and the worker's refresh take
+ * this lock so that no krb5 call runs elsewhere while the worker forks. */
+static GMutex krb5_fork_lock;
+
 gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
 {
     SsoKrb5 *k = NULL;
@@ -28,6 +34,7 @@ gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
     SsoKrb5Error err;
     SsoKrb5Status st;
 
+    g_mutex_lock(&krb5_fork_lock);
     st = sso_krb5_open(&options, &k, &err);
     if (st == SSO_KRB5_OK) {
         st = sso_krb5_creds_load(k, msg, &c, &err);
@@ -43,6 +50,7 @@ gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
     }
     sso_krb5_creds_free(c);
     sso_krb5_close(k);
+    g_mutex_unlock(&krb5_fork_lock);
     return st == SSO_KRB5_OK;
 }
 
@@ -101,7 +109,11 @@ static void refresh(const VDSsoMsg *msg, uid_t uid)
         goto out;
     }
     if (st == SSO_KRB5_OK) {
+        /* the verification above may take a while (the KDC); the fork only
+         * needs the main thread out of libkrb5 */
+        g_mutex_lock(&krb5_fork_lock);
         st = sso_krb5_refresh(k, c, &user, NULL, refreshed, sizeof(refreshed), &err);
+        g_mutex_unlock(&krb5_fork_lock);
     }
     if (st == SSO_KRB5_OK) {
         syslog(LOG_INFO, "sso: refreshed %s of %s (uid %u) with a verified TGT of %s",
