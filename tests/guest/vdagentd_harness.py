@@ -1,0 +1,681 @@
+"""A guest without a VM, for the guest-integration tests of spice-vdagentd.
+
+Real parts: the patched spice-vdagentd from the upstream build, in the
+foreground; the throwaway MIT realm of tests/with-realm and a TGT delegated
+through GSSAPI (as spice-server receives it); VD_AGENT_SSO messages and
+redemption frames made with the protocol library (vdagentd-sso-tool); a
+private dbus-daemon configured like Debian's system bus, with the D-Bus policy
+file that the patched spice-vdagent installs; sd-login reading the seat.
+
+Emulated, because this machine runs no systemd-logind, no VM and no GDM:
+  - the seat: /run/systemd/seats and /run/systemd/sessions, the files logind
+    writes and sd-login reads, fabricated on a tmpfs in a private mount
+    namespace (unshare -m). vdagentd's unmodified systemd-login backend reads
+    them, so the session-info code under test is the real one (a test
+    backend would test a stand-in instead);
+  - logind's D-Bus API that vdagentd calls (GetSession, LockSession,
+    Session.LockedHint): python3-dbusmock's logind template, whose
+    LockSession we make set LockedHint, as logind does once the session's
+    screen locker reports the lock;
+  - the agent port: the UNIX-socket fallback of virtio-port.c, driven by a
+    test host (this file) that frames chunks like spice-server;
+  - GDM and the PAM module: a listener for UserAuthenticated from the owner
+    of org.ovirt.vdsm.Credentials (what gnome-shell's GDBusProxy delivers),
+    and vdagentd-sso-tool redeem as the PAM module's socket client;
+  - accounts: nss_wrapper (tests/lib/identities.sh): alice 5001, bob 5002;
+  - the Kerberos configuration: the realm's krb5.conf bind-mounted on
+    /etc/krb5.conf, since vdagentd uses a secure krb5 context, which
+    ignores KRB5_CONFIG.
+Every process started here is stopped by its PID, and every file created is
+removed (the mounts vanish with the namespace).
+"""
+
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from gi.repository import Gio, GLib
+
+TOP = os.environ.get('TOP', os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
+SSO_TOOL = os.environ.get('SSO_TOOL')
+
+# agent protocol
+VD_AGENT_PROTOCOL = 1
+VDP_CLIENT_PORT = 1
+VDP_SERVER_PORT = 2
+VD_AGENT_MOUSE_STATE = 1
+VD_AGENT_ANNOUNCE_CAPABILITIES = 6
+VD_AGENT_CLIENT_DISCONNECTED = 13
+VD_AGENT_SSO = 0x8001
+VD_AGENT_SSO_REPLY = 0x8002
+VD_AGENT_CAP_SSO = 30
+CHUNK_MAX = 2048
+
+RESULTS = ['ACCEPTED', 'UNSUPPORTED_VERSION', 'MALFORMED', 'TOO_LARGE', 'DISABLED',
+           'UNSUPPORTED_CRED', 'SEAT_BUSY', 'NO_LOGIN_SERVICE', 'PRINCIPAL_MISMATCH',
+           'INTERNAL']
+
+FLAG_LOGIN = 1
+FLAG_REFRESH = 2
+
+GREETER_UID = 115
+ALICE_UID = 5001
+BOB_UID = 5002
+
+
+class Skip(Exception):
+    pass
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+    print('ok:', what, flush=True)
+
+
+def wait_for(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise Failure('timed out after %s s waiting for %s' % (timeout, what))
+        time.sleep(0.05)
+
+
+def frame(port, mtype, payload):
+    """Frame a message in chunks of at most 2048 bytes, like spice-server."""
+    data = struct.pack('<IIQI', VD_AGENT_PROTOCOL, mtype, 0, len(payload)) + payload
+    out = b''
+    for i in range(0, len(data), CHUNK_MAX):
+        part = data[i:i + CHUNK_MAX]
+        out += struct.pack('<II', port, len(part)) + part
+    return out
+
+
+def enter_namespace():
+    """Re-run this process in a private mount namespace (once)."""
+    if os.environ.get('VDAGENTD_TEST_NS') == '1':
+        return
+    if os.geteuid() != 0:
+        print('SKIP: needs root (mount namespace, dbus-daemon policy, setpriv)')
+        sys.exit(77)
+    if not os.path.exists('/usr/bin/unshare'):
+        print('SKIP: unshare (util-linux) is missing')
+        sys.exit(77)
+    env = dict(os.environ, VDAGENTD_TEST_NS='1')
+    os.execvpe('unshare', ['unshare', '-m', '--propagation', 'private',
+                           sys.executable] + sys.argv, env)
+
+
+class Host:
+    """The server's end of the agent port."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(1)
+        self.conn = None
+        self.messages = []  # (port, type, payload)
+        self.lock = threading.Lock()
+        self.reader = None
+        self.closed = False
+
+    def accept(self, timeout=10):
+        self.sock.settimeout(timeout)
+        try:
+            conn, _ = self.sock.accept()
+        except socket.timeout:
+            return False
+        self.conn = conn
+        self.closed = False
+        self.reader = threading.Thread(target=self._read, args=(conn,), daemon=True)
+        self.reader.start()
+        return True
+
+    def _recv(self, conn, n):
+        buf = b''
+        while len(buf) < n:
+            d = conn.recv(n - len(buf))
+            if not d:
+                raise EOFError
+            buf += d
+        return buf
+
+    def _read(self, conn):
+        partial = {}
+        try:
+            while True:
+                port, size = struct.unpack('<II', self._recv(conn, 8))
+                data = partial.get(port, b'') + self._recv(conn, size)
+                while len(data) >= 20:
+                    proto, mtype, _, msize = struct.unpack('<IIQI', data[:20])
+                    if len(data) < 20 + msize:
+                        break
+                    with self.lock:
+                        self.messages.append((port, mtype, data[20:20 + msize]))
+                    data = data[20 + msize:]
+                partial[port] = data
+        except (EOFError, OSError):
+            self.closed = True
+
+    def send(self, data):
+        self.conn.sendall(data)
+
+    def take(self, mtype, timeout=5, port=None):
+        def find():
+            with self.lock:
+                for i, m in enumerate(self.messages):
+                    if m[1] == mtype and (port is None or m[0] == port):
+                        return self.messages.pop(i)
+            return None
+        return wait_for(find, timeout, 'agent message type 0x%x' % mtype)
+
+    def pending(self, mtype):
+        with self.lock:
+            return [m for m in self.messages if m[1] == mtype]
+
+    def drop_connection(self):
+        self.conn.shutdown(socket.SHUT_RDWR)
+        self.conn.close()
+        self.conn = None
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+        self.sock.close()
+
+
+class SignalListener:
+    """What gnome-shell's oVirt credential manager sees: UserAuthenticated
+    from the current owner of org.ovirt.vdsm.Credentials on the system bus
+    (a GDBusProxy delivers only the owner's signals; subscribing with the
+    well-known name as sender does the same)."""
+
+    def __init__(self, address):
+        self.tokens = []
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.address = address
+        self.loop = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.ready.wait(10)
+
+    def _run(self):
+        ctx = GLib.MainContext()
+        ctx.push_thread_default()
+        conn = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        conn.signal_subscribe('org.ovirt.vdsm.Credentials', 'org.ovirt.vdsm.Credentials',
+                              'UserAuthenticated', '/org/ovirt/vdsm/Credentials', None,
+                              Gio.DBusSignalFlags.NONE, self._on_signal)
+        # a round trip, so that the match rule is in place before we go on
+        conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                       'GetId', None, None, Gio.DBusCallFlags.NONE, 5000, None)
+        self.loop = GLib.MainLoop(ctx)
+        self.ready.set()
+        self.loop.run()
+        conn.close_sync(None)
+
+    def _on_signal(self, conn, sender, path, iface, member, params):
+        with self.lock:
+            self.tokens.append((time.monotonic(), params.unpack()[0]))
+
+    def count(self):
+        with self.lock:
+            return len(self.tokens)
+
+    def wait(self, n=1, timeout=5):
+        wait_for(lambda: self.count() >= n, timeout, '%d UserAuthenticated signal(s)' % n)
+        with self.lock:
+            return self.tokens[n - 1][1]
+
+    def stop(self):
+        if self.loop:
+            self.loop.quit()
+        self.thread.join(5)
+
+
+class Guest:
+    def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
+                 bus_policy=True):
+        enter_namespace()
+        if SSO_TOOL is None:
+            raise Skip('SSO_TOOL is not set (run through meson)')
+        self.procs = []
+        self.dir = tempfile.mkdtemp(prefix='vdagentd-test.')
+        os.chmod(self.dir, 0o711)
+        self.env_upstream = self._read_upstream_env()
+        self.vdagentd_bin = os.path.join(self.env_upstream['SPICE_VDAGENT_PREFIX'], 'sbin',
+                                         'spice-vdagentd')
+        if not os.access(self.vdagentd_bin, os.X_OK):
+            raise Skip('no patched spice-vdagentd at %s (scripts/build-upstream)' %
+                       self.vdagentd_bin)
+        self.sso = sso
+        self.session_info = session_info
+        self.ttl = ttl
+        self.extra_args = list(extra_args)
+        self.bus_policy = bus_policy
+        self.pam_file = os.path.join(self.dir, 'pam.d', 'gdm-ovirtcred')
+        os.makedirs(os.path.dirname(self.pam_file))
+        if pam_file:
+            self.create_pam_file()
+        self.sso_socket = os.path.join(self.dir, 'sso', 'sso.sock')
+        self.uinput = os.path.join(self.dir, 'uinput')
+        self.log_path = os.path.join(self.dir, 'vdagentd.log')
+        self.vdagentd = None
+        self.host = None
+        self.listener = None
+        self.mock = None
+        try:
+            self._setup_mounts()
+            self._setup_identities()
+            self._setup_bus()
+            self._setup_logind()
+            self.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter')], 'c1')
+        except BaseException:
+            self.stop()
+            raise
+
+    # ------------------------------------------------------------ setup
+    def _read_upstream_env(self):
+        path = os.environ.get('UPSTREAM_ENV', os.path.join(TOP, '_build', 'upstream.env'))
+        env = {}
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"^(\w+)='(.*)'$", line.strip())
+                if m:
+                    env[m.group(1)] = m.group(2)
+        return env
+
+    def _setup_mounts(self):
+        self.mounts = []
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run/systemd'],
+                       check=True)
+        self.mounts.append('/run/systemd')
+        for d in ('seats', 'sessions', 'users'):
+            os.makedirs('/run/systemd/' + d)
+        # vdagentd (sso-krb5) uses a secure krb5 context, which reads only
+        # /etc/krb5.conf: the realm's, with the guest's keytab as default
+        # keytab and users' caches in a sticky directory of ours, as
+        # FILE:/tmp/krb5cc_%{uid} would be
+        self.cache_dir = os.path.join(self.dir, 'tmp')
+        os.mkdir(self.cache_dir)
+        os.chmod(self.cache_dir, 0o1777)
+        self.krb5_conf = os.path.join(self.dir, 'krb5.conf')
+        with open(os.environ['KRB5_CONFIG']) as f:
+            conf = f.read()
+        conf = re.sub(r'(?m)^\s*default_ccache_name\s*=.*$', '', conf)
+        conf = conf.replace('[libdefaults]\n', '[libdefaults]\n\tdefault_keytab_name = FILE:%s\n'
+                            '\tdefault_ccache_name = FILE:%s/krb5cc_%%{uid}\n'
+                            % (os.environ['HOST_KEYTAB'], self.cache_dir), 1)
+        with open(self.krb5_conf, 'w') as f:
+            f.write(conf)
+        os.chmod(self.krb5_conf, 0o644)
+        subprocess.run(['mount', '--bind', self.krb5_conf, '/etc/krb5.conf'], check=True)
+        self.mounts.append('/etc/krb5.conf')
+        # krb5_verify_init_creds may keep a replay cache in /var/tmp
+        subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', '/var/tmp'], check=True)
+        self.mounts.append('/var/tmp')
+
+    def _setup_identities(self):
+        out = subprocess.run(
+            ['bash', '-c', '. "$1/tests/lib/identities.sh" && identities_create "$2" && '
+             'echo "$NSS_WRAPPER_PASSWD" && echo "$NSS_WRAPPER_GROUP" && echo "$IDENTITIES_PRELOAD"',
+             'sh', TOP, os.path.join(self.dir, 'id')],
+            check=True, capture_output=True, text=True).stdout.split('\n')
+        self.nss_env = {'NSS_WRAPPER_PASSWD': out[0], 'NSS_WRAPPER_GROUP': out[1],
+                        'LD_PRELOAD': out[2]}
+
+    def _setup_bus(self):
+        policy = os.path.join(self.env_upstream['SPICE_VDAGENT_PREFIX'],
+                              'share', 'dbus-1', 'system.d', 'spice-vdagentd-sso.conf')
+        if not os.path.exists(policy):
+            raise Failure('the patched spice-vdagent did not install %s' % policy)
+        self.bus_socket = os.path.join(self.dir, 'system_bus_socket')
+        conf = os.path.join(self.dir, 'system.conf')
+        with open(conf, 'w') as f:
+            f.write('''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:path=%s</listen>
+  <!-- Debian's system.conf default policy -->
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <!-- the logind stand-in (logind's own policy lets it own the name and
+       everyone call it) -->
+  <policy user="root">
+    <allow own="org.freedesktop.login1"/>
+  </policy>
+  <policy context="default">
+    <allow send_destination="org.freedesktop.login1"/>
+  </policy>
+  <!-- what the patched spice-vdagent installs -->
+  %s
+</busconfig>
+''' % (self.bus_socket, '<include>%s</include>' % policy if self.bus_policy else ''))
+        p = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--nofork',
+                              '--print-address=1'], stdout=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        self.bus_address = p.stdout.readline().strip()
+        if not self.bus_address:
+            raise Failure('dbus-daemon did not start')
+        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
+        self.bus = Gio.DBusConnection.new_for_address_sync(
+            self.bus_address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+    def name_owner(self, name):
+        try:
+            r = self.bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                   'org.freedesktop.DBus', 'GetNameOwner',
+                                   GLib.Variant('(s)', (name,)), None,
+                                   Gio.DBusCallFlags.NONE, 5000, None)
+            return r.unpack()[0]
+        except GLib.Error:
+            return None
+
+    def _setup_logind(self):
+        log = open(os.path.join(self.dir, 'logind-mock.log'), 'w')
+        p = subprocess.Popen([sys.executable, '-m', 'dbusmock', '--template', 'logind',
+                              '--system'], stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        wait_for(lambda: self.name_owner('org.freedesktop.login1'), 15,
+                 'the logind stand-in on the bus')
+        # logind locks a session and its screen locker then sets LockedHint
+        self.mock_call('AddMethod', '(sssss)',
+                       ('org.freedesktop.login1.Manager', 'LockSession', 's', '',
+                        'objects["/org/freedesktop/login1/session/" + args[0]].Set('
+                        '"org.freedesktop.login1.Session", "LockedHint", True)'))
+
+    def mock_call(self, method, sig, args, path='/org/freedesktop/login1'):
+        r = self.bus.call_sync('org.freedesktop.login1', path, 'org.freedesktop.DBus.Mock',
+                               method, GLib.Variant(sig, args), None,
+                               Gio.DBusCallFlags.NONE, 5000, None)
+        return r.unpack() if r is not None else None
+
+    def lock_calls(self):
+        calls = self.mock_call('GetMethodCalls', '(s)', ('LockSession',))[0]
+        return [c[1][0] for c in calls]
+
+    def locked_hint(self, session):
+        r = self.bus.call_sync('org.freedesktop.login1', '/org/freedesktop/login1/session/' + session,
+                               'org.freedesktop.DBus.Properties', 'Get',
+                               GLib.Variant('(ss)', ('org.freedesktop.login1.Session', 'LockedHint')),
+                               None, Gio.DBusCallFlags.NONE, 5000, None)
+        return r.unpack()[0]
+
+    # ------------------------------------------------------------- the seat
+    def _write(self, path, text):
+        tmp = path + '.tmp'
+        with open(tmp, 'w') as f:
+            f.write(text)
+        os.rename(tmp, path)
+
+    def set_seat(self, sessions, active):
+        """sessions: [(id, uid, user, class)]; active: id or None. Written
+        as logind writes them: the sessions, then the seat."""
+        ids = [s[0] for s in sessions]
+        uids = {s[0]: s[1] for s in sessions}
+        seat = '# This is private data. Do not parse.\nIS_SEAT0=1\nCAN_MULTI_SESSION=1\n' \
+               'CAN_TTY=1\nCAN_GRAPHICAL=1\n'
+        if active:
+            seat += 'ACTIVE=%s\nACTIVE_UID=%d\n' % (active, uids[active])
+        if ids:
+            seat += 'SESSIONS=%s\nUIDS=%s\n' % (' '.join(ids), ' '.join(str(uids[i]) for i in ids))
+        for f in os.listdir('/run/systemd/sessions'):
+            if f not in ids:
+                os.unlink('/run/systemd/sessions/' + f)
+        for sid, uid, user, cls in sessions:
+            self._write('/run/systemd/sessions/' + sid,
+                        '# This is private data. Do not parse.\nUID=%d\nUSER=%s\nACTIVE=%d\n'
+                        'IS_DISPLAY=1\nSTATE=%s\nREMOTE=0\nTYPE=wayland\nORIGINAL_TYPE=wayland\n'
+                        'CLASS=%s\nSEAT=seat0\nVTNR=%s\nSERVICE=gdm-launch-environment\n'
+                        'LEADER=1\n' % (uid, user, 1 if sid == active else 0,
+                                        'active' if sid == active else 'online', cls,
+                                        1 if cls == 'greeter' else 2))
+        self._write('/run/systemd/seats/seat0', seat)
+        # vdagentd's sd-login monitor watches the sessions directory only:
+        # one more event, now that the seat is consistent
+        if sessions:
+            last = '/run/systemd/sessions/' + sessions[-1][0]
+            os.rename(last, last + '.x')
+            os.rename(last + '.x', last)
+
+    def add_user_session(self, sid, uid, user):
+        """A user session on the seat, also known to the logind stand-in."""
+        self.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter'), (sid, uid, user, 'user')],
+                      sid)
+        self.mock_call('AddSession', '(ssusb)', (sid, 'seat0', uid, user, True))
+
+    # ---------------------------------------------------------- vdagentd
+    def create_pam_file(self):
+        with open(self.pam_file, 'w') as f:
+            f.write('# test stand-in for /etc/pam.d/gdm-ovirtcred: vdagentd only checks'
+                    ' that it exists\n')
+
+    def start(self, expect_port=True, wait_name=True):
+        self.host = Host(os.path.join(self.dir, 'port.sock'))
+        args = [self.vdagentd_bin, '-x', '-d', '-s', self.host.path,
+                '-S', os.path.join(self.dir, 'agent.sock'), '-f', '-u', self.uinput]
+        if not self.session_info:
+            args.append('-X')
+        if self.sso:
+            args += ['--sso', '--sso-socket', self.sso_socket,
+                     '--sso-pam-service-file', self.pam_file, '--sso-ttl', str(self.ttl)]
+        args += self.extra_args
+        open(self.uinput, 'w').close()
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, **self.nss_env)
+        self.log = open(self.log_path, 'w')
+        self.listener = SignalListener(self.bus_address)
+        self.vdagentd = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.procs.append(self.vdagentd)
+        if expect_port:
+            if not self.host.accept(10):
+                raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
+        if self.sso and self.session_info and wait_name:
+            self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 10)
+
+    def read_log(self):
+        with open(self.log_path, errors='replace') as f:
+            return f.read()
+
+    def wait_log(self, pattern, timeout=5):
+        return wait_for(lambda: re.search(pattern, self.read_log()), timeout,
+                        'vdagentd log line /%s/' % pattern)
+
+    def alive(self):
+        return self.vdagentd is not None and self.vdagentd.poll() is None
+
+    # ------------------------------------------------------------ messages
+    def sso_frame(self, principal, cred, serial=1, flags=FLAG_LOGIN, port=VDP_SERVER_PORT,
+                  **opts):
+        args = [SSO_TOOL, 'frame-sso', '--principal', principal, '--serial', str(serial),
+                '--flags', str(flags), '--port', str(port)]
+        for k, v in opts.items():
+            args += ['--' + k.replace('_', '-'), str(v)]
+        return subprocess.run(args, input=cred, capture_output=True, check=True).stdout
+
+    def send_sso(self, principal, cred, **kw):
+        self.host.send(self.sso_frame(principal, cred, **kw))
+
+    def reply(self, serial, timeout=5):
+        port, _, payload = self.host.take(VD_AGENT_SSO_REPLY, timeout)
+        check(port == VDP_SERVER_PORT, 'the reply came on VDP_SERVER_PORT')
+        out = subprocess.run([SSO_TOOL, 'decode-reply'], input=payload, capture_output=True,
+                             check=True).stdout.decode()
+        m = re.match(r'serial=(\d+) result=(\d+)', out)
+        check(m and int(m.group(1)) == serial, 'the reply echoes serial %d (%s)' % (serial, out.strip()))
+        return RESULTS[int(m.group(2))]
+
+    def expect_reply(self, serial, result, timeout=5):
+        got = self.reply(serial, timeout)
+        check(got == result, 'serial %d answered %s (got %s)' % (serial, result, got))
+
+    def no_reply(self, wait=1.5):
+        time.sleep(wait)
+        check(not self.host.pending(VD_AGENT_SSO_REPLY), 'no VD_AGENT_SSO_REPLY was sent')
+
+    def client_disconnected(self):
+        self.host.send(frame(VDP_SERVER_PORT, VD_AGENT_CLIENT_DISCONNECTED, b''))
+
+    def caps(self, timeout=5):
+        _, _, payload = self.host.take(VD_AGENT_ANNOUNCE_CAPABILITIES, timeout)
+        request, word0 = struct.unpack('<II', payload[:8])
+        return request, word0
+
+    def as_user(self, uid, cmd):
+        """Run @cmd as @uid (no supplementary groups, no capabilities)."""
+        return subprocess.run(['setpriv', '--reuid', str(uid), '--regid', str(uid),
+                               '--clear-groups', '--'] + cmd, capture_output=True, text=True,
+                              timeout=30, env=dict(os.environ,
+                                                   DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+
+    def redeem(self, *args, uid=None, keep_caps=False):
+        cmd = [SSO_TOOL, 'redeem', self.sso_socket] + [str(a) for a in args]
+        if uid is not None:
+            pre = ['setpriv', '--reuid', str(uid), '--regid', str(uid), '--clear-groups']
+            if keep_caps:
+                pre += ['--inh-caps', '+dac_override', '--ambient-caps', '+dac_override']
+            cmd = pre + ['--'] + cmd
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return r.stdout.strip()
+
+    # ---------------------------------------------------------- teardown
+    def stop(self):
+        if self.listener:
+            self.listener.stop()
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        if self.host:
+            self.host.close()
+        if getattr(self, 'log', None):
+            self.log.close()
+        for m in reversed(getattr(self, 'mounts', [])):
+            subprocess.run(['umount', m])
+        subprocess.run(['rm', '-rf', self.dir])
+
+
+class Realm:
+    """The principals' credentials, as spice-server would receive them: a TGT
+    delegated through GSSAPI to the guest's host service."""
+
+    def __init__(self, workdir):
+        self.dir = workdir
+        self.env = dict(os.environ, KRB5_KTNAME='FILE:' + os.environ['HOST_KEYTAB'])
+
+    def delegated(self, user, lifetime=None):
+        ccache = os.path.join(self.dir, 'tgt-' + user)
+        out = os.path.join(self.dir, 'delegated-' + user)
+        env = dict(self.env, KRB5CCNAME='FILE:' + ccache)
+        args = ['kinit', '-f']
+        if lifetime:
+            args += ['-l', lifetime]
+        with open(os.path.join(os.environ['REALM_DIR'], 'password')) as pw:
+            subprocess.run(args + ['%s@%s' % (user, os.environ['REALM'])], stdin=pw, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([SSO_TOOL, 'delegate', 'host@' + os.environ['REALM_GUEST_HOST'], out],
+                       env=env, check=True)
+        with open(out, 'rb') as f:
+            data = f.read()
+        key = subprocess.run([SSO_TOOL, 'session-key', out], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        os.unlink(out)
+        os.unlink(ccache)
+        return data, bytes.fromhex(key)
+
+
+def scan_memory(pid, needle):
+    """Where in the process's readable memory @needle occurs."""
+    hits = []
+    with open('/proc/%d/maps' % pid) as maps, open('/proc/%d/mem' % pid, 'rb', 0) as mem:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split('-'))
+            name = fields[5] if len(fields) > 5 else ''
+            if 'r' not in fields[1] or name in ('[vvar]', '[vsyscall]'):
+                continue
+            try:
+                mem.seek(start)
+                data = mem.read(end - start)
+            except (OSError, ValueError, OverflowError):
+                continue
+            i = data.find(needle)
+            while i >= 0:
+                hits.append('%x %s' % (start + i, name))
+                i = data.find(needle, i + 1)
+    return hits
+
+
+def run(cases):
+    """Run the case named on the command line; print what failed and the
+    vdagentd log; exit 0, 1, or 77 for a skip."""
+    name = sys.argv[1] if len(sys.argv) > 1 else None
+    if name not in cases:
+        print('usage: %s CASE (%s)' % (sys.argv[0], ' '.join(sorted(cases))))
+        sys.exit(2)
+    enter_namespace()
+    guests = []
+    try:
+        cases[name](guests)
+        for g in guests:
+            if g.vdagentd is not None:
+                check(g.alive(), 'vdagentd is still running')
+        status = 0
+    except Skip as e:
+        print('SKIP:', e)
+        status = 77
+    except Failure as e:
+        print('FAIL:', e)
+        status = 1
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        status = 1
+    finally:
+        # the last one first: their mounts are stacked
+        for g in reversed(guests):
+            if (status == 1 or os.environ.get('VDAGENTD_TEST_SHOW_LOG')) and \
+                    os.path.exists(getattr(g, 'log_path', '')):
+                print('---- vdagentd log ----')
+                print(g.read_log())
+            g.stop()
+    sys.exit(status)

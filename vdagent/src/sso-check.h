@@ -1,0 +1,43 @@
+/* sso-check.h - what spice-vdagentd checks in a VD_AGENT_SSO payload before
+ * it does anything with it (docs/protocol.md, "What the receiver must
+ * verify", steps 3 and 4).
+ *
+ * Copyright (C) 2026 The spice-sso authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * Plain C, no GLib, no allocation beyond the decoded message: this is the
+ * parser of untrusted bytes, and has its own fuzz target.
+ */
+#ifndef VDAGENTD_SSO_CHECK_H
+#define VDAGENTD_SSO_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vdagent-sso.h"
+
+/* Decode and check a VD_AGENT_SSO payload:
+ *  - it decodes (vdsso_msg_decode);
+ *  - the credential is a FILE v4 cache (vdsso_ccache_parse);
+ *  - the cache's default principal, and the client of every credential in
+ *    it (configuration entries aside), is the principal field;
+ *  - the cache holds a TGT of the principal's own realm (krbtgt/R@R) that has
+ *    not expired at @now (seconds since the epoch).
+ *
+ * Returns the VDSsoResult to reply with. On VDSSO_RESULT_ACCEPTED, *@out is
+ * the decoded message (vdsso_msg_free() it); otherwise *@out is NULL and
+ * nothing is left allocated. *@serial is the serial to echo (0 when the
+ * payload is too short to hold one). *@why is a static, secret-free
+ * explanation for the log. */
+uint32_t vdagentd_sso_check_payload(const uint8_t *buf, size_t len, int64_t now,
+                                    VDSsoMsg **out, uint32_t *serial, const char **why);
+
+/* The realm part of an unparsed principal name ("alice@REALM" -> "REALM"),
+ * after the last '@' that is not escaped, or NULL if there is none. */
+const char *vdagentd_sso_principal_realm(const char *principal);
+
+#endif

@@ -1,0 +1,861 @@
+/* sso.c - single sign-on policy of spice-vdagentd, see sso.h
+ *
+ * Copyright (C) 2026 The spice-sso authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * A VD_AGENT_SSO from the server is checked (sso-check.c), then decided on
+ * through the seat:
+ *  - the principal's local user has a session on the seat: refresh its
+ *    credential cache and, if the session is locked, ask the greeter to
+ *    unlock it (same signal: gnome-shell's unlock dialog listens to it);
+ *  - the seat shows no user session (nothing, or the greeter): ask GDM for
+ *    a login;
+ *  - someone else's session holds the seat: refuse.
+ * Asking GDM means keeping the credential (the "pending" one, at most one)
+ * with a one-time token for a while, and emitting UserAuthenticated(token)
+ * with backoff until the PAM module fetches it over the redemption socket.
+ * The PAM module reports what it did; a success makes a "record" of the user
+ * and principal, so that the sessions get locked when the client leaves and
+ * only the same principal unlocks them.
+ *
+ * Secrets (the credential, the token) are never logged and are wiped as
+ * soon as they are no longer needed.
+ */
+#include "sso.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "sso-check.h"
+#include "sso-redeem.h"
+
+/* ------------------------------------------------------------- configuration */
+
+static gboolean opt_enable;
+static gchar *opt_config;
+static gint opt_ttl = -1;
+static gchar *opt_pam_service_file;
+static gchar *opt_socket;
+
+static const GOptionEntry option_entries[] = {
+    { "sso", 0, 0, G_OPTION_ARG_NONE, &opt_enable,
+      "Enable single sign-on (VD_AGENT_SSO)", NULL },
+    { "sso-config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config,
+      "Read the single sign-on settings from FILE (" VDAGENTD_SSO_DEFAULT_CONFIG ")", "FILE" },
+    { "sso-ttl", 0, 0, G_OPTION_ARG_INT, &opt_ttl,
+      "Seconds a credential waits to be redeemed (60)", "SECONDS" },
+    { "sso-pam-service-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_pam_service_file,
+      "Ask the greeter only while FILE exists (" VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE ")",
+      "FILE" },
+    { "sso-socket", 0, 0, G_OPTION_ARG_FILENAME, &opt_socket,
+      "Redemption socket (" VDAGENTD_SSO_DEFAULT_SOCKET ")", "PATH" },
+    { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
+};
+
+const GOptionEntry *vdagentd_sso_option_entries(void)
+{
+    return option_entries;
+}
+
+void vdagentd_sso_options_clear(void)
+{
+    opt_enable = FALSE;
+    opt_ttl = -1;
+    g_clear_pointer(&opt_config, g_free);
+    g_clear_pointer(&opt_pam_service_file, g_free);
+    g_clear_pointer(&opt_socket, g_free);
+}
+
+static gboolean check_ttl(gint64 ttl, const char *where, GError **error)
+{
+    if (ttl < VDAGENTD_SSO_MIN_TTL || ttl > VDAGENTD_SSO_MAX_TTL) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                    "%s: the time to live must be %d to %d seconds, not %" G_GINT64_FORMAT,
+                    where, VDAGENTD_SSO_MIN_TTL, VDAGENTD_SSO_MAX_TTL, ttl);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean check_path(const char *path, const char *what, const char *where,
+                           GError **error)
+{
+    if (path == NULL || !g_path_is_absolute(path)) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                    "%s: the %s must be an absolute path", where, what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* [sso] enable, ttl, pam-service-file, socket; unknown keys are errors so
+ * that a typo does not silently leave a default in place */
+static gboolean load_file(VDAgentdSsoConfig *config, const char *file, gboolean required,
+                          GError **error)
+{
+    static const char *const known[] = { "enable", "ttl", "pam-service-file", "socket", NULL };
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_auto(GStrv) groups = NULL;
+    g_auto(GStrv) keys = NULL;
+    GError *err = NULL;
+
+    if (!g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, &err)) {
+        if (!required && g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+            g_error_free(err);
+            return TRUE;
+        }
+        g_propagate_prefixed_error(error, err, "%s: ", file);
+        return FALSE;
+    }
+    groups = g_key_file_get_groups(kf, NULL);
+    for (gsize i = 0; groups[i] != NULL; i++) {
+        if (strcmp(groups[i], "sso") != 0) {
+            g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                        "%s: unknown group [%s]", file, groups[i]);
+            return FALSE;
+        }
+    }
+    if (!g_key_file_has_group(kf, "sso")) {
+        return TRUE;
+    }
+    keys = g_key_file_get_keys(kf, "sso", NULL, NULL);
+    for (gsize i = 0; keys != NULL && keys[i] != NULL; i++) {
+        if (!g_strv_contains(known, keys[i])) {
+            g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                        "%s: unknown key %s in [sso]", file, keys[i]);
+            return FALSE;
+        }
+    }
+    if (g_key_file_has_key(kf, "sso", "enable", NULL)) {
+        config->enabled = g_key_file_get_boolean(kf, "sso", "enable", &err);
+        if (err) {
+            g_propagate_prefixed_error(error, err, "%s: ", file);
+            return FALSE;
+        }
+    }
+    if (g_key_file_has_key(kf, "sso", "ttl", NULL)) {
+        gint64 ttl = g_key_file_get_int64(kf, "sso", "ttl", &err);
+        if (err) {
+            g_propagate_prefixed_error(error, err, "%s: ", file);
+            return FALSE;
+        }
+        if (!check_ttl(ttl, file, error)) {
+            return FALSE;
+        }
+        config->ttl = (guint) ttl;
+    }
+    static const struct { const char *key, *what; gsize offset; } paths[] = {
+        { "pam-service-file", "PAM service file",
+          G_STRUCT_OFFSET(VDAgentdSsoConfig, pam_service_file) },
+        { "socket", "socket", G_STRUCT_OFFSET(VDAgentdSsoConfig, socket_path) },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+        gchar **field = G_STRUCT_MEMBER_P(config, paths[i].offset);
+        gchar *value;
+
+        if (!g_key_file_has_key(kf, "sso", paths[i].key, NULL)) {
+            continue;
+        }
+        value = g_key_file_get_string(kf, "sso", paths[i].key, NULL);
+        if (!check_path(value, paths[i].what, file, error)) {
+            g_free(value);
+            return FALSE;
+        }
+        g_free(*field);
+        *field = value;
+    }
+    return TRUE;
+}
+
+gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
+{
+    memset(config, 0, sizeof(*config));
+    config->ttl = VDAGENTD_SSO_DEFAULT_TTL;
+    config->pam_service_file = g_strdup(VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
+    config->socket_path = g_strdup(VDAGENTD_SSO_DEFAULT_SOCKET);
+
+    if (!load_file(config, opt_config ? opt_config : VDAGENTD_SSO_DEFAULT_CONFIG,
+                   opt_config != NULL, error)) {
+        goto fail;
+    }
+    if (opt_enable) {
+        config->enabled = TRUE;
+    }
+    if (opt_ttl != -1) {
+        if (!check_ttl(opt_ttl, "--sso-ttl", error)) {
+            goto fail;
+        }
+        config->ttl = (guint) opt_ttl;
+    }
+    if (opt_pam_service_file) {
+        if (!check_path(opt_pam_service_file, "PAM service file", "--sso-pam-service-file",
+                        error)) {
+            goto fail;
+        }
+        g_free(config->pam_service_file);
+        config->pam_service_file = g_strdup(opt_pam_service_file);
+    }
+    if (opt_socket) {
+        if (!check_path(opt_socket, "socket", "--sso-socket", error)) {
+            goto fail;
+        }
+        g_free(config->socket_path);
+        config->socket_path = g_strdup(opt_socket);
+    }
+    return TRUE;
+
+fail:
+    vdagentd_sso_config_clear(config);
+    return FALSE;
+}
+
+void vdagentd_sso_config_clear(VDAgentdSsoConfig *config)
+{
+    g_clear_pointer(&config->pam_service_file, g_free);
+    g_clear_pointer(&config->socket_path, g_free);
+}
+
+/* -------------------------------------------------------------------- state */
+
+typedef enum {
+    PATH_LOGIN,  /* the greeter is asked for a new session */
+    PATH_UNLOCK, /* the unlock dialog of the user's locked session is */
+} PendingPath;
+
+typedef struct {
+    VDSsoMsg *msg;             /* NULL once fetched: the credential went to PAM */
+    char *principal;
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    PendingPath path;
+    uid_t uid;                 /* PATH_UNLOCK: whose session */
+    gboolean fetched;
+    guint emissions;
+    guint emit_source;
+    guint expire_source;
+} Pending;
+
+/* Single sign-on opened (or refreshed) a session of @uid as @principal */
+typedef struct {
+    uid_t uid;
+    char *principal;
+    gboolean locked;           /* we locked it when the client left */
+    gboolean seen;             /* a session of uid was on the seat since */
+} Record;
+
+struct VDAgentdSso {
+    VDAgentdSsoConfig config;
+    VDAgentdSsoBackend be;
+    VDAgentdSsoRedeem *redeem;
+    Pending *pending;
+    GPtrArray *records;
+};
+
+static const char *path_name(PendingPath path)
+{
+    return path == PATH_LOGIN ? "login" : "unlock";
+}
+
+static void record_free(gpointer p)
+{
+    Record *r = p;
+
+    g_free(r->principal);
+    g_free(r);
+}
+
+static Record *record_find(VDAgentdSso *sso, uid_t uid)
+{
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        if (r->uid == uid) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void pending_free(Pending *p)
+{
+    if (p->emit_source) {
+        g_source_remove(p->emit_source);
+    }
+    if (p->expire_source) {
+        g_source_remove(p->expire_source);
+    }
+    vdsso_msg_free(p->msg);
+    g_free(p->principal);
+    vdsso_wipe(p, sizeof(*p));
+    g_free(p);
+}
+
+/* Forget the pending credential, wiping it. */
+static void pending_drop(VDAgentdSso *sso, const char *why)
+{
+    Pending *p = sso->pending;
+
+    if (p == NULL) {
+        return;
+    }
+    syslog(LOG_INFO, "sso: dropped the %s credential of %s (%s): %s",
+           p->fetched ? "redeemed" : "pending", p->principal, path_name(p->path), why);
+    sso->pending = NULL;
+    pending_free(p);
+}
+
+static gboolean pam_service_present(VDAgentdSso *sso)
+{
+    return g_file_test(sso->config.pam_service_file, G_FILE_TEST_EXISTS);
+}
+
+/* Can the greeter be asked? Says why not in *@why. */
+static gboolean can_ask_greeter(VDAgentdSso *sso, const char **why)
+{
+    if (!pam_service_present(sso)) {
+        *why = "the PAM service file is missing";
+        return FALSE;
+    }
+    if (!sso->be.owns_name(sso->be.data)) {
+        *why = "spice-vdagentd does not own org.ovirt.vdsm.Credentials on the system bus";
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The live user sessions of @uid on the seat, or NULL (logged) */
+static gchar **user_sessions(VDAgentdSso *sso, uid_t uid)
+{
+    gchar **s = sso->be.user_sessions(sso->be.data, uid);
+
+    if (s == NULL) {
+        syslog(LOG_ERR, "sso: cannot list the sessions of uid %u on the seat", (unsigned) uid);
+    }
+    return s;
+}
+
+/* Is one of @uid's sessions on the seat locked? */
+static gboolean user_session_locked(VDAgentdSso *sso, uid_t uid)
+{
+    g_auto(GStrv) sessions = user_sessions(sso, uid);
+
+    for (gsize i = 0; sessions != NULL && sessions[i] != NULL; i++) {
+        if (sso->be.session_locked(sso->be.data, sessions[i]) == 1) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Does the seat still show what the pending credential was accepted for? */
+static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
+{
+    Pending *p = sso->pending;
+    VDAgentdSsoSeat seat;
+
+    if (!sso->be.get_seat(sso->be.data, &seat)) {
+        *why = "the seat state cannot be read";
+        return FALSE;
+    }
+    if (p->path == PATH_LOGIN) {
+        if (seat.n_user_sessions > 0 || seat.active_is_user) {
+            *why = "a user session appeared on the seat";
+            return FALSE;
+        }
+        return TRUE;
+    }
+    g_auto(GStrv) sessions = user_sessions(sso, p->uid);
+    if (sessions == NULL || sessions[0] == NULL) {
+        *why = "the user's session left the seat";
+        return FALSE;
+    }
+    Record *r = record_find(sso, p->uid);
+    if (!user_session_locked(sso, p->uid) && !(r != NULL && r->locked)) {
+        *why = "the user's session is no longer locked";
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void pending_emit(VDAgentdSso *sso);
+
+static gboolean emit_cb(gpointer user_data)
+{
+    VDAgentdSso *sso = user_data;
+
+    sso->pending->emit_source = 0;
+    pending_emit(sso);
+    return G_SOURCE_REMOVE;
+}
+
+/* Emit UserAuthenticated(token) now, after re-checking the seat, and schedule
+ * the next emission: 1, 2, 4, 8 ... seconds later, until the credential is
+ * fetched or expires. GDM ignores a signal that comes before its listener
+ * is up, and gnome-shell's greeter starts late, hence the repetitions. */
+static void pending_emit(VDAgentdSso *sso)
+{
+    Pending *p = sso->pending;
+    const char *why;
+    char hex[VDSSO_TOKEN_HEX_LEN + 1];
+
+    if (p == NULL || p->fetched) {
+        return;
+    }
+    if (!pending_still_wanted(sso, &why) || !can_ask_greeter(sso, &why)) {
+        pending_drop(sso, why);
+        return;
+    }
+    vdsso_token_to_hex(p->token, hex);
+    if (!sso->be.emit(sso->be.data, hex)) {
+        syslog(LOG_WARNING, "sso: could not emit UserAuthenticated for %s; will retry",
+               p->principal);
+    } else if (p->emissions == 0) {
+        syslog(LOG_INFO, "sso: asked the greeter for a %s of %s (UserAuthenticated)",
+               path_name(p->path), p->principal);
+    } else {
+        syslog(LOG_DEBUG, "sso: repeated UserAuthenticated for %s (%u)", p->principal,
+               p->emissions);
+    }
+    vdsso_wipe(hex, sizeof(hex));
+    guint delay = 1u << MIN(p->emissions, 8u);
+    p->emissions++;
+    p->emit_source = g_timeout_add_seconds(delay, emit_cb, sso);
+}
+
+static gboolean expire_cb(gpointer user_data)
+{
+    VDAgentdSso *sso = user_data;
+
+    sso->pending->expire_source = 0;
+    pending_drop(sso, sso->pending->fetched ? "the PAM module never reported"
+                                            : "nobody redeemed it in time");
+    return G_SOURCE_REMOVE;
+}
+
+/* Keep @msg (taken) with a new token and start asking the greeter. */
+static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path, uid_t uid)
+{
+    Pending *p = g_new0(Pending, 1);
+
+    if (getrandom(p->token, sizeof(p->token), 0) != (ssize_t) sizeof(p->token)) {
+        syslog(LOG_ERR, "sso: getrandom: %s", g_strerror(errno));
+        vdsso_msg_free(msg);
+        pending_free(p);
+        return FALSE;
+    }
+    p->msg = msg;
+    p->principal = g_strdup(msg->principal);
+    p->path = path;
+    p->uid = uid;
+    p->expire_source = g_timeout_add_seconds(sso->config.ttl, expire_cb, sso);
+    sso->pending = p;
+    pending_emit(sso);
+    return sso->pending != NULL;
+}
+
+/* --------------------------------------------------------------- the message */
+
+static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
+{
+    VDSsoReply reply = { .version = VDSSO_VERSION, .serial = serial, .result = result };
+    uint8_t payload[VDSSO_REPLY_SIZE];
+    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
+    long n = vdsso_reply_encode(&reply, payload, sizeof(payload));
+
+    g_return_if_fail(n == VDSSO_REPLY_SIZE);
+    n = vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
+                    frame, sizeof(frame));
+    g_return_if_fail(n == (long) sizeof(frame));
+    sso->be.write_port(sso->be.data, frame, sizeof(frame));
+    syslog(result == VDSSO_RESULT_ACCEPTED ? LOG_INFO : LOG_WARNING,
+           "sso: replied to serial %u: %s", serial, vdsso_result_str(result));
+}
+
+/* The principal's user has a session on the seat: refresh it, and have the
+ * greeter unlock it if it is locked. Takes @msg. */
+static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
+{
+    Record *r = record_find(sso, uid);
+    const char *why;
+    gboolean locked;
+
+    if (r != NULL && strcmp(r->principal, msg->principal) != 0) {
+        syslog(LOG_WARNING, "sso: %s maps to uid %u, whose session single sign-on opened"
+               " as %s: a different principal never takes it over",
+               msg->principal, (unsigned) uid, r->principal);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_SEAT_BUSY;
+    }
+    if (!(msg->flags & VDSSO_FLAG_REFRESH)) {
+        syslog(LOG_WARNING, "sso: uid %u (%s) already has a session on the seat and the"
+               " server did not ask for a refresh", (unsigned) uid, msg->principal);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_SEAT_BUSY;
+    }
+
+    /* verifying the ticket needs the KDC and writing the cache a child
+     * process: done in the background, the outcome is logged */
+    syslog(LOG_INFO, "sso: refreshing the credential cache of uid %u with a new TGT of %s",
+           (unsigned) uid, msg->principal);
+    sso->be.refresh(sso->be.data, msg, uid);
+
+    locked = user_session_locked(sso, uid) || (r != NULL && r->locked);
+    if (!locked) {
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_ACCEPTED;
+    }
+    if (!can_ask_greeter(sso, &why)) {
+        syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s",
+               (unsigned) uid, why);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_ACCEPTED;
+    }
+    return pending_start(sso, msg, PATH_UNLOCK, uid) ? VDSSO_RESULT_ACCEPTED
+                                                     : VDSSO_RESULT_INTERNAL;
+}
+
+/* Decide what to do with a checked message. Takes @msg. */
+static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
+{
+    VDAgentdSsoSeat seat;
+    const char *why;
+    uid_t uid = (uid_t) -1;
+    gboolean mapped;
+
+    if (!sso->be.get_seat(sso->be.data, &seat)) {
+        syslog(LOG_ERR, "sso: cannot tell who is on the seat; refusing");
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_INTERNAL;
+    }
+
+    mapped = sso->be.map_principal(sso->be.data, msg, &uid);
+    if (mapped) {
+        g_auto(GStrv) sessions = user_sessions(sso, uid);
+        if (sessions == NULL) {
+            vdsso_msg_free(msg);
+            return VDSSO_RESULT_INTERNAL;
+        }
+        if (sessions[0] != NULL) {
+            return decide_refresh(sso, msg, uid);
+        }
+    } else {
+        syslog(LOG_INFO, "sso: %s maps to no local user here; the PAM module decides",
+               msg->principal);
+    }
+
+    if (seat.n_user_sessions > 0 || seat.active_is_user) {
+        syslog(LOG_WARNING, "sso: refusing %s: the seat holds %u session(s) of other users"
+               " (active session: %s, uid %d)", msg->principal, seat.n_user_sessions,
+               seat.active_is_user ? "a user's" : seat.active_is_greeter ? "the greeter" : "none",
+               (int) seat.active_uid);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_SEAT_BUSY;
+    }
+    if (!(msg->flags & VDSSO_FLAG_LOGIN)) {
+        syslog(LOG_WARNING, "sso: %s has no session to refresh and the server did not ask"
+               " for a login", msg->principal);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_SEAT_BUSY;
+    }
+    if (!can_ask_greeter(sso, &why)) {
+        syslog(LOG_WARNING, "sso: cannot ask the greeter to log %s in: %s (%s)",
+               msg->principal, why, sso->config.pam_service_file);
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_NO_LOGIN_SERVICE;
+    }
+    return pending_start(sso, msg, PATH_LOGIN, (uid_t) -1) ? VDSSO_RESULT_ACCEPTED
+                                                           : VDSSO_RESULT_INTERNAL;
+}
+
+void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *data, gsize size)
+{
+    VDSsoMsg *msg = NULL;
+    uint32_t serial, result;
+    const char *why;
+
+    if (port_nr != VDSSO_PORT_SERVER) {
+        /* only the server creates VD_AGENT_SSO; no reply to a client */
+        syslog(LOG_WARNING, "sso: dropped a VD_AGENT_SSO that came on port %d, not from"
+               " the server", port_nr);
+        return;
+    }
+    /* the server's newest credential supersedes whatever is pending */
+    pending_drop(sso, "a new VD_AGENT_SSO arrived");
+
+    result = vdagentd_sso_check_payload(data, size, sso->be.now(sso->be.data), &msg, &serial,
+                                        &why);
+    if (result != VDSSO_RESULT_ACCEPTED) {
+        syslog(LOG_WARNING, "sso: refused VD_AGENT_SSO serial %u (%" G_GSIZE_FORMAT
+               " bytes): %s", serial, size, why);
+        send_reply(sso, serial, result);
+        return;
+    }
+    syslog(LOG_INFO, "sso: VD_AGENT_SSO serial %u for %s (%u credential bytes, flags 0x%x)",
+           serial, msg->principal, msg->cred_len, msg->flags);
+    result = decide(sso, msg);
+    send_reply(sso, serial, result);
+}
+
+void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
+                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 gpointer write_data)
+{
+    VDSsoReply reply = { .version = VDSSO_VERSION, .result = VDSSO_RESULT_DISABLED };
+    uint8_t payload[VDSSO_REPLY_SIZE];
+    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
+
+    if (size >= 8) {
+        reply.serial = (uint32_t) data[4] | (uint32_t) data[5] << 8 |
+                       (uint32_t) data[6] << 16 | (uint32_t) data[7] << 24;
+    }
+    syslog(LOG_WARNING, "sso: single sign-on is disabled; refusing VD_AGENT_SSO serial %u",
+           reply.serial);
+    if (vdsso_reply_encode(&reply, payload, sizeof(payload)) != VDSSO_REPLY_SIZE ||
+        vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
+                    frame, sizeof(frame)) != (long) sizeof(frame)) {
+        return;
+    }
+    write_port(write_data, frame, sizeof(frame));
+}
+
+/* ------------------------------------------------------------ client and seat */
+
+void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
+{
+    if (sso == NULL) {
+        return;
+    }
+    pending_drop(sso, reason);
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        if (r->locked) {
+            continue;
+        }
+        g_auto(GStrv) sessions = user_sessions(sso, r->uid);
+        if (sessions != NULL && sessions[0] != NULL) {
+            r->seen = TRUE;
+        }
+        for (gsize j = 0; sessions != NULL && sessions[j] != NULL; j++) {
+            syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
+                   reason, sessions[j], (unsigned) r->uid, r->principal);
+            sso->be.lock_session(sso->be.data, sessions[j]);
+        }
+        r->locked = TRUE;
+    }
+}
+
+void vdagentd_sso_port_reset(VDAgentdSso *sso)
+{
+    if (sso == NULL) {
+        return;
+    }
+    pending_drop(sso, "the agent port was reset");
+}
+
+void vdagentd_sso_seat_changed(VDAgentdSso *sso)
+{
+    const char *why;
+
+    if (sso == NULL) {
+        return;
+    }
+    /* forget users who left the seat: a record is made when the PAM
+     * module reports, before GDM opens the session, so only once a session
+     * of the user has been seen does its absence mean the user left */
+    for (guint i = sso->records->len; i-- > 0;) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        g_auto(GStrv) sessions = sso->be.user_sessions(sso->be.data, r->uid);
+        if (sessions == NULL) {
+            continue;
+        }
+        if (sessions[0] != NULL) {
+            r->seen = TRUE;
+        } else if (r->seen) {
+            syslog(LOG_INFO, "sso: uid %u (%s) has no session on the seat any more",
+                   (unsigned) r->uid, r->principal);
+            g_ptr_array_remove_index(sso->records, i);
+        }
+    }
+    if (sso->pending == NULL || sso->pending->fetched) {
+        return;
+    }
+    if (!pending_still_wanted(sso, &why)) {
+        pending_drop(sso, why);
+        return;
+    }
+    /* a greeter may just have come up: ask it now rather than at the next
+     * repetition */
+    if (sso->pending->emit_source) {
+        g_source_remove(sso->pending->emit_source);
+        sso->pending->emit_source = 0;
+    }
+    pending_emit(sso);
+}
+
+/* ------------------------------------------------------------ redemption */
+
+gboolean vdagentd_sso_has_pending(VDAgentdSso *sso, gboolean *fetched)
+{
+    if (fetched) {
+        *fetched = sso->pending != NULL && sso->pending->fetched;
+    }
+    return sso->pending != NULL;
+}
+
+gboolean vdagentd_sso_pending_token(VDAgentdSso *sso, uint8_t token[VDSSO_TOKEN_SIZE])
+{
+    if (sso->pending == NULL) {
+        return FALSE;
+    }
+    memcpy(token, sso->pending->token, VDSSO_TOKEN_SIZE);
+    return TRUE;
+}
+
+/* Compare with the pending token in constant time; with nothing pending,
+ * compare with a dummy so that the time does not tell either. */
+static gboolean token_matches(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE])
+{
+    static const uint8_t dummy[VDSSO_TOKEN_SIZE];
+    const uint8_t *mine = sso->pending ? sso->pending->token : dummy;
+    int eq = vdsso_ct_equal(mine, token, VDSSO_TOKEN_SIZE);
+
+    return sso->pending != NULL && eq;
+}
+
+uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
+                            uint8_t **payload, gsize *payload_len)
+{
+    Pending *p = sso->pending;
+
+    *payload = NULL;
+    *payload_len = 0;
+    if (!token_matches(sso, token) || p->fetched) {
+        syslog(LOG_WARNING, "sso: redemption: FETCH with an unknown, used or expired token");
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    size_t size = vdsso_msg_size(p->msg);
+    uint8_t *buf = g_malloc(size);
+    long n = vdsso_msg_encode(p->msg, buf, size);
+    if (n != (long) size) {
+        vdsso_wipe(buf, size);
+        g_free(buf);
+        syslog(LOG_ERR, "sso: redemption: cannot encode the credential of %s", p->principal);
+        pending_drop(sso, "internal error");
+        return VDSSO_STATUS_BAD_REQUEST;
+    }
+    /* a token can be fetched once: from now on the credential exists only
+     * in the answer, which the socket wipes once written */
+    p->fetched = TRUE;
+    vdsso_msg_free(p->msg);
+    p->msg = NULL;
+    if (p->emit_source) {
+        g_source_remove(p->emit_source);
+        p->emit_source = 0;
+    }
+    syslog(LOG_INFO, "sso: the PAM module fetched the credential of %s (%s)",
+           p->principal, path_name(p->path));
+    *payload = buf;
+    *payload_len = size;
+    return VDSSO_STATUS_OK;
+}
+
+uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
+                             uint32_t outcome, uint32_t uid)
+{
+    Pending *p = sso->pending;
+
+    if (!token_matches(sso, token)) {
+        syslog(LOG_WARNING, "sso: redemption: REPORT with an unknown or expired token");
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    if (!p->fetched) {
+        syslog(LOG_WARNING, "sso: redemption: REPORT for a credential nobody fetched");
+        return VDSSO_STATUS_NOT_FETCHED;
+    }
+    if (outcome != VDSSO_OUTCOME_SUCCESS) {
+        syslog(LOG_WARNING, "sso: the PAM module refused %s: %s", p->principal,
+               vdsso_outcome_str(outcome));
+        pending_drop(sso, "reported");
+        return VDSSO_STATUS_OK;
+    }
+    if (uid == 0 || (p->path == PATH_UNLOCK && uid != p->uid)) {
+        /* the PAM module refuses root itself; never record it */
+        syslog(LOG_ERR, "sso: the PAM module reported success for uid %u, which is not"
+               " acceptable here", (unsigned) uid);
+        pending_drop(sso, "reported an unexpected uid");
+        return VDSSO_STATUS_BAD_REQUEST;
+    }
+    Record *r = record_find(sso, (uid_t) uid);
+    if (r == NULL) {
+        r = g_new0(Record, 1);
+        r->uid = (uid_t) uid;
+        g_ptr_array_add(sso->records, r);
+    }
+    g_free(r->principal);
+    r->principal = g_strdup(p->principal);
+    r->locked = FALSE;
+    if (p->path == PATH_LOGIN) {
+        r->seen = FALSE;
+    }
+    syslog(LOG_INFO, "sso: %s of %s as uid %u succeeded; its sessions are locked when the"
+           " client leaves", path_name(p->path), p->principal, (unsigned) uid);
+    pending_drop(sso, "reported");
+    return VDSSO_STATUS_OK;
+}
+
+static uint32_t redeem_fetch(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
+                             uint8_t **payload, gsize *payload_len)
+{
+    return vdagentd_sso_fetch(data, token, payload, payload_len);
+}
+
+static uint32_t redeem_report(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
+                              uint32_t outcome, uint32_t uid)
+{
+    return vdagentd_sso_report(data, token, outcome, uid);
+}
+
+/* --------------------------------------------------------------- lifetime */
+
+VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
+                              const VDAgentdSsoBackend *backend, GError **error)
+{
+    static const VDAgentdSsoRedeemOps ops = { redeem_fetch, redeem_report };
+    VDAgentdSso *sso = g_new0(VDAgentdSso, 1);
+
+    sso->config.enabled = config->enabled;
+    sso->config.ttl = config->ttl;
+    sso->config.pam_service_file = g_strdup(config->pam_service_file);
+    sso->config.socket_path = g_strdup(config->socket_path);
+    sso->be = *backend;
+    sso->records = g_ptr_array_new_with_free_func(record_free);
+    sso->redeem = vdagentd_sso_redeem_new(config->socket_path, &ops, sso, error);
+    if (sso->redeem == NULL) {
+        vdagentd_sso_free(sso);
+        return NULL;
+    }
+    syslog(LOG_INFO, "sso: single sign-on enabled: redemption socket %s, time to live %u s,"
+           " PAM service file %s (%s)", config->socket_path, config->ttl,
+           config->pam_service_file, pam_service_present(sso) ? "present" : "missing");
+    return sso;
+}
+
+void vdagentd_sso_free(VDAgentdSso *sso)
+{
+    if (sso == NULL) {
+        return;
+    }
+    if (sso->pending) {
+        pending_free(sso->pending);
+        sso->pending = NULL;
+    }
+    vdagentd_sso_redeem_free(sso->redeem);
+    g_ptr_array_free(sso->records, TRUE);
+    vdagentd_sso_config_clear(&sso->config);
+    g_free(sso);
+}

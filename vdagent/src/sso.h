@@ -1,0 +1,145 @@
+/* sso.h - single sign-on in spice-vdagentd: VD_AGENT_SSO in, a login or a
+ * refresh of the seat's session out, and a lock when the client leaves.
+ *
+ * Copyright (C) 2026 The spice-sso authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * The contract is docs/protocol.md. This file holds the policy; everything
+ * it needs from the outside (the seat, the system bus, Kerberos, the agent
+ * port, the clock) comes in through VDAgentdSsoBackend, so that the policy
+ * is tested on its own. sso-daemon.c builds the real backend.
+ */
+#ifndef VDAGENTD_SSO_H
+#define VDAGENTD_SSO_H
+
+#include <glib.h>
+#include <sys/types.h>
+
+#include "vdagent-sso.h"
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------- configuration */
+
+#define VDAGENTD_SSO_DEFAULT_CONFIG "/etc/spice-vdagentd/sso.conf"
+#define VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE "/etc/pam.d/gdm-ovirtcred"
+#define VDAGENTD_SSO_DEFAULT_SOCKET "/run/spice-vdagentd/sso.sock"
+#define VDAGENTD_SSO_DEFAULT_TTL 60
+#define VDAGENTD_SSO_MIN_TTL 5
+#define VDAGENTD_SSO_MAX_TTL 600
+
+typedef struct VDAgentdSsoConfig {
+    gboolean enabled;
+    guint ttl;                /* seconds a credential waits to be redeemed */
+    gchar *pam_service_file;  /* emit only while this file exists */
+    gchar *socket_path;       /* the redemption socket */
+} VDAgentdSsoConfig;
+
+/* Command-line options, to add to the daemon's GOptionContext. */
+const GOptionEntry *vdagentd_sso_option_entries(void);
+
+/* The configuration: the configuration file (--sso-config, default
+ * VDAGENTD_SSO_DEFAULT_CONFIG; a missing default file is no error), then the
+ * command line on top. Returns FALSE with @error set on a bad file or value. */
+gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error);
+void vdagentd_sso_config_clear(VDAgentdSsoConfig *config);
+
+/* Forget the command-line options (free their strings). */
+void vdagentd_sso_options_clear(void);
+
+/* ------------------------------------------------------------------ backend */
+
+/* Who is on the seat. */
+typedef struct VDAgentdSsoSeat {
+    gboolean active_is_greeter; /* the active session has class "greeter" */
+    gboolean active_is_user;    /* ... class "user" */
+    uid_t active_uid;           /* (uid_t)-1 when no session is active */
+    guint n_user_sessions;      /* live user sessions on the seat, any owner */
+} VDAgentdSsoSeat;
+
+typedef struct VDAgentdSsoBackend {
+    gpointer data;
+
+    /* the seat: FALSE when it cannot be told */
+    gboolean (*get_seat)(gpointer data, VDAgentdSsoSeat *seat);
+    /* the live user sessions of @uid on the seat (NULL-terminated, for
+     * g_strfreev), NULL when it cannot be told */
+    gchar **(*user_sessions)(gpointer data, uid_t uid);
+
+    /* the system bus: do we own org.ovirt.vdsm.Credentials? */
+    gboolean (*owns_name)(gpointer data);
+    /* emit UserAuthenticated(@token_hex); FALSE if it could not be sent */
+    gboolean (*emit)(gpointer data, const char *token_hex);
+    /* ask logind to lock the session */
+    void (*lock_session)(gpointer data, const char *session);
+    /* logind's LockedHint of the session: 1, 0, or -1 when unknown */
+    int (*session_locked)(gpointer data, const char *session);
+
+    /* Kerberos: the permitted local user the principal of @msg maps to, as
+     * the PAM module maps it (FALSE if none) */
+    gboolean (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid);
+    /* start refreshing the existing credential cache of @uid's session with
+     * the TGT in @msg (verified against the keytab first); runs in the
+     * background, copies what it needs, logs its outcome */
+    void (*refresh)(gpointer data, const VDSsoMsg *msg, uid_t uid);
+
+    /* write bytes (whole chunks, made with vdsso_frame()) on the agent port */
+    void (*write_port)(gpointer data, const uint8_t *bytes, gsize size);
+
+    /* seconds since the epoch, for ticket lifetimes */
+    gint64 (*now)(gpointer data);
+} VDAgentdSsoBackend;
+
+/* -------------------------------------------------------------------- state */
+
+typedef struct VDAgentdSso VDAgentdSso;
+
+/* Start single sign-on: listen on the redemption socket. Returns NULL with
+ * @error set if the socket cannot be set up. @backend is copied. */
+VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
+                              const VDAgentdSsoBackend *backend,
+                              GError **error);
+/* Wipe everything and stop. NULL is fine. */
+void vdagentd_sso_free(VDAgentdSso *sso);
+
+/* A complete VD_AGENT_SSO message arrived on agent port @port_nr.
+ * Answers the server on VDP_SERVER_PORT through backend->write_port. @data
+ * is not kept; the caller wipes it. */
+void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr,
+                                 const uint8_t *data, gsize size);
+
+/* Answer a VD_AGENT_SSO from the server when single sign-on is off. */
+void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
+                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 gpointer write_data);
+
+/* The client left, or another one took its place: wipe any pending
+ * credential and lock the sessions single sign-on opened or refreshed.
+ * Idempotent. */
+void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason);
+
+/* The agent port was reset: wipe any pending credential. */
+void vdagentd_sso_port_reset(VDAgentdSso *sso);
+
+/* The seat changed (logind's session monitor fired). */
+void vdagentd_sso_seat_changed(VDAgentdSso *sso);
+
+/* ------------------------------------------------------- for the unit tests */
+
+/* Is a credential pending? Was it fetched? */
+gboolean vdagentd_sso_has_pending(VDAgentdSso *sso, gboolean *fetched);
+/* The pending token (to play the PAM module without listening to D-Bus). */
+gboolean vdagentd_sso_pending_token(VDAgentdSso *sso, uint8_t token[VDSSO_TOKEN_SIZE]);
+/* The redemption handlers, as the socket calls them. */
+uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
+                            uint8_t **payload, gsize *payload_len);
+uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
+                             uint32_t outcome, uint32_t uid);
+
+G_END_DECLS
+
+#endif

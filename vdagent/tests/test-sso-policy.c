@@ -1,0 +1,595 @@
+/* test-sso-policy.c - spice-vdagentd's single sign-on policy (sso.c) with a
+ * fake backend: a seat, a bus, a mapping and an agent port that record what
+ * is asked of them. */
+#include "fake-creds.h"
+#include "sso.h"
+
+#include <glib/gstdio.h>
+
+#define ALICE "alice@SPICE.TEST"
+#define TGS "krbtgt/SPICE.TEST@SPICE.TEST"
+#define ALICE_UID 5001
+
+typedef struct {
+    gboolean seat_ok;
+    VDAgentdSsoSeat seat;
+    uid_t sessions_uid;        /* the user who has... */
+    const char *sessions[3];   /* ...these sessions on the seat */
+    gboolean owns_name;
+    GPtrArray *emitted;
+    GPtrArray *locked;
+    int locked_hint;
+    gboolean map_ok;
+    uid_t map_uid;
+    int refreshes;
+    GByteArray *port;
+} Fake;
+
+static Fake fake;
+
+static gboolean f_get_seat(gpointer d, VDAgentdSsoSeat *seat)
+{
+    *seat = fake.seat;
+    return fake.seat_ok;
+}
+
+static gchar **f_user_sessions(gpointer d, uid_t uid)
+{
+    if (uid == fake.sessions_uid) {
+        return g_strdupv((gchar **)fake.sessions);
+    }
+    return g_new0(gchar *, 1);
+}
+
+static gboolean f_owns_name(gpointer d)
+{
+    return fake.owns_name;
+}
+
+static gboolean f_emit(gpointer d, const char *token_hex)
+{
+    g_ptr_array_add(fake.emitted, g_strdup(token_hex));
+    return TRUE;
+}
+
+static void f_lock_session(gpointer d, const char *session)
+{
+    g_ptr_array_add(fake.locked, g_strdup(session));
+}
+
+static int f_session_locked(gpointer d, const char *session)
+{
+    return fake.locked_hint;
+}
+
+static gboolean f_map_principal(gpointer d, const VDSsoMsg *msg, uid_t *uid)
+{
+    *uid = fake.map_uid;
+    return fake.map_ok;
+}
+
+static void f_refresh(gpointer d, const VDSsoMsg *msg, uid_t uid)
+{
+    CHECK_INT(uid, fake.map_uid);
+    fake.refreshes++;
+}
+
+static void f_write_port(gpointer d, const uint8_t *bytes, gsize size)
+{
+    g_byte_array_append(fake.port, bytes, (guint)size);
+}
+
+static gint64 f_now(gpointer d)
+{
+    return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+static const VDAgentdSsoBackend backend = {
+    .get_seat = f_get_seat,
+    .user_sessions = f_user_sessions,
+    .owns_name = f_owns_name,
+    .emit = f_emit,
+    .lock_session = f_lock_session,
+    .session_locked = f_session_locked,
+    .map_principal = f_map_principal,
+    .refresh = f_refresh,
+    .write_port = f_write_port,
+    .now = f_now,
+};
+
+static char tmpdir[] = "/tmp/test-sso-policy-XXXXXX";
+static char pam_file[4200], sock_path[4200];
+
+/* A greeter alone on the seat, nobody mapped, the bus name owned */
+static void fake_reset(void)
+{
+    g_ptr_array_set_size(fake.emitted, 0);
+    g_ptr_array_set_size(fake.locked, 0);
+    g_byte_array_set_size(fake.port, 0);
+    fake.seat_ok = TRUE;
+    memset(&fake.seat, 0, sizeof(fake.seat));
+    fake.seat.active_is_greeter = TRUE;
+    fake.seat.active_uid = 115;
+    fake.sessions_uid = (uid_t)-1;
+    memset(fake.sessions, 0, sizeof(fake.sessions));
+    fake.owns_name = TRUE;
+    fake.locked_hint = 0;
+    fake.map_ok = FALSE;
+    fake.map_uid = (uid_t)-1;
+    fake.refreshes = 0;
+}
+
+static VDAgentdSso *sso_new(guint ttl)
+{
+    VDAgentdSsoConfig config = { .enabled = TRUE, .ttl = ttl, .pam_service_file = pam_file,
+                                 .socket_path = sock_path };
+    GError *err = NULL;
+    VDAgentdSso *sso = vdagentd_sso_new(&config, &backend, &err);
+    CHECK(sso != NULL && err == NULL);
+    fake_reset();
+    return sso;
+}
+
+static void run_loop_ms(guint ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    while (g_get_monotonic_time() < end) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(10000);
+    }
+}
+
+/* A VD_AGENT_SSO payload for @principal with a fresh TGT of @principal */
+static uint8_t *sso_payload(const char *principal, uint32_t serial, uint32_t flags, size_t *len)
+{
+    krb5_creds c;
+    char tgs[256];
+    size_t cred_len;
+    const char *realm = strchr(principal, '@') + 1;
+
+    snprintf(tgs, sizeof(tgs), "krbtgt/%s@%s", realm, realm);
+    fake_cred(&c, principal, tgs, 3600);
+    uint8_t *cred = fake_cache_bytes(principal, &c, 1, 0, &cred_len);
+    fake_cred_free(&c);
+    VDSsoMsg m = fake_msg(principal, cred, cred_len);
+    m.serial = serial;
+    m.flags = flags;
+    *len = vdsso_msg_size(&m);
+    uint8_t *buf = malloc(*len);
+    CHECK_INT(vdsso_msg_encode(&m, buf, *len), (long)*len);
+    free(cred);
+    return buf;
+}
+
+/* Send a message on @port; the reply's result, or -1 if none was written. */
+static long send_sso(VDAgentdSso *sso, int port, const char *principal, uint32_t serial,
+                     uint32_t flags)
+{
+    size_t len;
+    uint8_t *p = sso_payload(principal, serial, flags, &len);
+    g_byte_array_set_size(fake.port, 0);
+    vdagentd_sso_handle_message(sso, port, p, len);
+    free(p);
+    if (fake.port->len == 0) {
+        return -1;
+    }
+    /* one chunk: chunk header, message header, 12-byte payload */
+    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    CHECK_INT(fake.port->data[0], VDSSO_PORT_SERVER);
+    CHECK_INT(fake.port->data[VDSSO_CHUNK_HEADER + 4] | fake.port->data[VDSSO_CHUNK_HEADER + 5] << 8,
+              VDSSO_AGENT_MSG_SSO_REPLY);
+    VDSsoReply r;
+    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
+    CHECK_INT(r.serial, serial);
+    return r.result;
+}
+
+static void token_of(VDAgentdSso *sso, uint8_t token[VDSSO_TOKEN_SIZE])
+{
+    CHECK(vdagentd_sso_pending_token(sso, token));
+}
+
+static uint32_t fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE], VDSsoMsg **msg)
+{
+    uint8_t *payload = NULL;
+    gsize len = 0;
+    uint32_t st = vdagentd_sso_fetch(sso, token, &payload, &len);
+    *msg = NULL;
+    if (st == VDSSO_STATUS_OK) {
+        CHECK_INT(vdsso_msg_decode(payload, len, msg), VDSSO_OK);
+        vdsso_wipe_free(payload, len);
+    } else {
+        CHECK(payload == NULL);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------ cases */
+
+static void test_login(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    char hex[VDSSO_TOKEN_HEX_LEN + 1];
+    gboolean fetched;
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 11, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    token_of(sso, token);
+    vdsso_token_to_hex(token, hex);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK_STR(g_ptr_array_index(fake.emitted, 0), hex);
+
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0 && m->serial == 11);
+    vdsso_msg_free(m);
+    CHECK(vdagentd_sso_has_pending(sso, &fetched) && fetched);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    /* no repetition after the fetch */
+    run_loop_ms(1500);
+    CHECK_INT(fake.emitted->len, 1);
+
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+              VDSSO_STATUS_UNKNOWN_TOKEN);
+
+    /* GDM opened alice's session; the client leaves: it is locked, once */
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 1);
+    CHECK_STR(g_ptr_array_index(fake.locked, 0), "2");
+    vdagentd_sso_client_disconnected(sso, "test again");
+    CHECK_INT(fake.locked->len, 1);
+
+    /* the session is there, and locked: another principal mapping to the
+     * same user is refused; alice herself gets a refresh and an unlock */
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.n_user_sessions = 1;
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    fake.locked_hint = 1;
+    g_ptr_array_set_size(fake.emitted, 0);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
+                       VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), VDSSO_RESULT_SEAT_BUSY);
+    CHECK_INT(fake.refreshes, 0);
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 13, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.refreshes, 1);
+    CHECK_INT(fake.emitted->len, 1);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    /* the unlock must be reported for the locked session's user */
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
+              VDSSO_STATUS_BAD_REQUEST);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+
+    /* the next disconnect locks again (the record was unlocked by the
+     * unlock's success only; here it failed, so it stays locked) */
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 1);
+    vdagentd_sso_free(sso);
+}
+
+static void test_unlock_relocks(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.sessions[1] = "3";
+    fake.seat.n_user_sessions = 2;
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 2);
+
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    /* LockedHint unknown (-1): our own lock still counts */
+    fake.locked_hint = -1;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    /* unlocked by single sign-on: the next disconnect locks both again */
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 4);
+
+    /* the record survives the seat showing none of alice's sessions before
+     * one was seen (the PAM module reports before GDM opens the session)...
+     * here they were seen: alice logs out and the record is forgotten, so
+     * another principal of hers is no longer bound to the old one */
+    vdagentd_sso_seat_changed(sso);
+    fake.sessions[0] = fake.sessions[1] = NULL;
+    fake.seat.n_user_sessions = 0;
+    vdagentd_sso_seat_changed(sso);
+    fake.sessions[0] = "4";
+    fake.seat.n_user_sessions = 1;
+    fake.locked_hint = 0;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 4);
+    vdagentd_sso_free(sso);
+}
+
+static void test_refresh_unlocked(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.refreshes, 1);
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    /* not asked to refresh */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
+    CHECK_INT(fake.refreshes, 1);
+    /* locked, but no PAM service file: refreshed, no unlock */
+    fake.locked_hint = 1;
+    g_unlink(pam_file);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.refreshes, 2);
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
+    vdagentd_sso_free(sso);
+}
+
+static void test_backoff(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.emitted->len, 1);
+    /* g_timeout_add_seconds() fires within a second after its delay */
+    run_loop_ms(2500);
+    CHECK_INT(fake.emitted->len, 2);
+    run_loop_ms(3500);
+    CHECK_INT(fake.emitted->len, 3);
+    for (guint i = 1; i < fake.emitted->len; i++) {
+        CHECK_STR(g_ptr_array_index(fake.emitted, i), g_ptr_array_index(fake.emitted, 0));
+    }
+    /* a user session appears on the seat: the login is withdrawn */
+    fake.seat.n_user_sessions = 1;
+    vdagentd_sso_seat_changed(sso);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    vdagentd_sso_free(sso);
+}
+
+static void test_refusals(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    /* the client port: dropped, no reply */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_CLIENT, ALICE, 1, VDSSO_FLAG_LOGIN), -1);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    /* someone else's session on the seat */
+    fake.seat.n_user_sessions = 1;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
+    fake.seat.n_user_sessions = 0;
+    fake.seat.active_is_user = TRUE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
+    fake.seat.active_is_user = FALSE;
+    /* nothing to refresh and no login asked for */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_SEAT_BUSY);
+    /* no PAM service file; bus name not owned */
+    g_unlink(pam_file);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_NO_LOGIN_SERVICE);
+    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
+    fake.owns_name = FALSE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_NO_LOGIN_SERVICE);
+    fake.owns_name = TRUE;
+    /* the seat cannot be read */
+    fake.seat_ok = FALSE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 7, VDSSO_FLAG_LOGIN), VDSSO_RESULT_INTERNAL);
+    fake.seat_ok = TRUE;
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+
+    /* a malformed payload, and the DISABLED answer */
+    static const uint8_t junk[] = { 1, 0, 0, 0, 9, 0, 0, 0, 1 };
+    g_byte_array_set_size(fake.port, 0);
+    vdagentd_sso_handle_message(sso, VDSSO_PORT_SERVER, junk, sizeof(junk));
+    VDSsoReply r;
+    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
+    CHECK_INT(r.serial, 9);
+    CHECK_INT(r.result, VDSSO_RESULT_MALFORMED);
+    g_byte_array_set_size(fake.port, 0);
+    vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_port, NULL);
+    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
+    CHECK_INT(r.result, VDSSO_RESULT_DISABLED);
+    CHECK_INT(r.serial, 9);
+    vdagentd_sso_free(sso);
+}
+
+static void test_wipes(void)
+{
+    VDAgentdSso *sso = sso_new(1);
+    uint8_t old[VDSSO_TOKEN_SIZE], token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    /* replaced */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, old);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK(memcmp(old, token, sizeof(token)) != 0);
+    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    /* a token one bit off, first or last byte */
+    old[0] = token[0] ^ 1;
+    memcpy(old + 1, token + 1, sizeof(token) - 1);
+    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    old[0] = token[0];
+    old[15] ^= 0x80;
+    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    /* a report before the fetch */
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+              VDSSO_STATUS_NOT_FETCHED);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    CHECK_INT(m->serial, 2);
+    vdsso_msg_free(m);
+    /* a failure reported: no record, nothing to lock */
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_VERIFY_FAILED, ALICE_UID),
+              VDSSO_STATUS_OK);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 0);
+    fake.sessions[0] = NULL;
+
+    /* the client leaves; the port is reset */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    vdagentd_sso_port_reset(sso);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    /* root is never recorded */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 0), VDSSO_STATUS_BAD_REQUEST);
+
+    /* expiry (time to live 1 s), fetched or not */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    run_loop_ms(2600);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 7, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    run_loop_ms(2600);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+              VDSSO_STATUS_UNKNOWN_TOKEN);
+    vdagentd_sso_free(sso);
+}
+
+/* ------------------------------------------------------------ configuration */
+
+static gboolean load(const char *contents, const char *const *extra, VDAgentdSsoConfig *config,
+                     GError **err)
+{
+    char path[4300];
+    const char *argv[8] = { "test", "--sso-config", path };
+    int argc = 3;
+    char **args;
+
+    snprintf(path, sizeof(path), "%s/sso.conf", tmpdir);
+    CHECK(g_file_set_contents(path, contents, -1, NULL));
+    for (; extra != NULL && *extra != NULL; extra++) {
+        argv[argc++] = *extra;
+    }
+    args = (char **)argv;
+    GOptionContext *ctx = g_option_context_new(NULL);
+    g_option_context_add_main_entries(ctx, vdagentd_sso_option_entries(), NULL);
+    CHECK(g_option_context_parse(ctx, &argc, &args, NULL));
+    g_option_context_free(ctx);
+    gboolean ok = vdagentd_sso_config_load(config, err);
+    vdagentd_sso_options_clear();
+    g_unlink(path);
+    return ok;
+}
+
+static void test_config(void)
+{
+    VDAgentdSsoConfig c;
+    GError *err = NULL;
+
+    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n", NULL, &c,
+               &err));
+    CHECK(c.enabled);
+    CHECK_INT(c.ttl, 20);
+    CHECK_STR(c.pam_service_file, "/x/pam");
+    CHECK_STR(c.socket_path, "/x/sock");
+    vdagentd_sso_config_clear(&c);
+
+    CHECK(load("# nothing\n", NULL, &c, &err));
+    CHECK(!c.enabled);
+    CHECK_INT(c.ttl, VDAGENTD_SSO_DEFAULT_TTL);
+    CHECK_STR(c.pam_service_file, VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
+    CHECK_STR(c.socket_path, VDAGENTD_SSO_DEFAULT_SOCKET);
+    vdagentd_sso_config_clear(&c);
+
+    static const char *const bad[] = {
+        "[sso]\nttl=1\n", "[sso]\nttl=601\n", "[sso]\nttl=soon\n", "[sso]\nenable=maybe\n",
+        "[sso]\nsocket=relative/sock\n", "[sso]\nsockets=/x\n", "[other]\nenable=true\n",
+        "not a key file\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        CHECK(!load(bad[i], NULL, &c, &err));
+        CHECK(err != NULL);
+        g_clear_error(&err);
+    }
+
+    /* the command line wins */
+    static const char *const cmdline[] = { "--sso", "--sso-ttl", "30", "--sso-socket", "/y/sock",
+                                           NULL };
+    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\n", cmdline, &c, &err));
+    CHECK(c.enabled);
+    CHECK_INT(c.ttl, 30);
+    CHECK_STR(c.socket_path, "/y/sock");
+    vdagentd_sso_config_clear(&c);
+    static const char *const badttl[] = { "--sso-ttl", "3", NULL };
+    CHECK(!load("", badttl, &c, &err));
+    g_clear_error(&err);
+}
+
+int main(void)
+{
+    CHECK(g_mkdtemp(tmpdir) != NULL);
+    snprintf(pam_file, sizeof(pam_file), "%s/gdm-ovirtcred", tmpdir);
+    snprintf(sock_path, sizeof(sock_path), "%s/sso.sock", tmpdir);
+    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
+    CHECK_INT(krb5_init_context(&fake_ctx), 0);
+    fake.emitted = g_ptr_array_new_with_free_func(g_free);
+    fake.locked = g_ptr_array_new_with_free_func(g_free);
+    fake.port = g_byte_array_new();
+
+    test_login();
+    test_unlock_relocks();
+    test_refresh_unlocked();
+    test_backoff();
+    test_refusals();
+    test_wipes();
+    test_config();
+
+    g_ptr_array_free(fake.emitted, TRUE);
+    g_ptr_array_free(fake.locked, TRUE);
+    g_byte_array_free(fake.port, TRUE);
+    krb5_free_context(fake_ctx);
+    g_unlink(pam_file);
+    g_rmdir(tmpdir);
+    (void)fake_krb5_conf; /* fake-creds.h helper these tests do not need */
+    return check_status("test-sso-policy");
+}

@@ -1,0 +1,308 @@
+/* test-sso-redeem.c - the redemption socket of spice-vdagentd
+ * (vdagent/src/sso-redeem.c) with fake handlers, and clients in a thread.
+ * The peer-credential check needs root (to connect as another uid): without
+ * it that part is skipped, the rest still runs. */
+#include "check.h"
+#include "sso-redeem.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/test-sso-redeem-XXXXXX";
+static char sock_path[4200];
+static const uint8_t good_token[VDSSO_TOKEN_SIZE] = { 1, 2, 3, 4, 5, 6, 7, 8,
+                                                      9, 10, 11, 12, 13, 14, 15, 16 };
+static int fetches, reports;
+static uint32_t last_outcome, last_uid;
+
+static uint32_t op_fetch(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], uint8_t **payload,
+                         gsize *len)
+{
+    fetches++;
+    if (memcmp(token, good_token, VDSSO_TOKEN_SIZE) != 0) {
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    /* any bytes do: the socket does not look into the payload */
+    *len = 3000;
+    *payload = g_malloc(*len);
+    memset(*payload, 0xa5, *len);
+    return VDSSO_STATUS_OK;
+}
+
+static uint32_t op_report(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t outcome,
+                          uint32_t uid)
+{
+    reports++;
+    last_outcome = outcome;
+    last_uid = uid;
+    return memcmp(token, good_token, VDSSO_TOKEN_SIZE) == 0 ? VDSSO_STATUS_OK
+                                                             : VDSSO_STATUS_UNKNOWN_TOKEN;
+}
+
+static const VDAgentdSsoRedeemOps ops = { op_fetch, op_report };
+
+/* ------------------------------------------------------------ the client */
+
+typedef struct {
+    uint8_t req[256];
+    size_t req_len;
+    gboolean close_early; /* send half of it, then close */
+    /* the answer */
+    uint8_t ans[VDSSO_REDEEM_MAX_FRAME];
+    size_t ans_len;
+    gboolean done;
+} Client;
+
+static int connect_to(void)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    strcpy(addr.sun_path, sock_path);
+    CHECK_INT(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    return fd;
+}
+
+static gpointer client_thread(gpointer data)
+{
+    Client *c = data;
+    int fd = connect_to();
+    size_t n = c->close_early ? c->req_len / 2 : c->req_len;
+
+    CHECK_INT(send(fd, c->req, n, MSG_NOSIGNAL), (long)n);
+    if (!c->close_early) {
+        for (;;) {
+            ssize_t r = recv(fd, c->ans + c->ans_len, sizeof(c->ans) - c->ans_len, 0);
+            if (r <= 0) {
+                break;
+            }
+            c->ans_len += (size_t)r;
+        }
+    }
+    close(fd);
+    g_atomic_int_set(&c->done, TRUE);
+    return NULL;
+}
+
+/* Send @c->req and wait (running the main loop) for the server's answer. */
+static void exchange(Client *c)
+{
+    GThread *t = g_thread_new("client", client_thread, c);
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    while (!g_atomic_int_get(&c->done) && g_get_monotonic_time() < end) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+    CHECK(g_atomic_int_get(&c->done));
+    g_thread_join(t);
+    /* let the server notice a connection that went away */
+    for (int i = 0; i < 20; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+}
+
+static void request(Client *c, uint16_t type, const uint8_t *token, uint32_t outcome, uint32_t uid)
+{
+    VDSsoRedeemFrame f = { .type = type, .version = VDSSO_VERSION, .outcome = outcome, .uid = uid };
+    memset(c, 0, sizeof(*c));
+    memcpy(f.token, token, VDSSO_TOKEN_SIZE);
+    long n = vdsso_redeem_encode(&f, c->req, sizeof(c->req));
+    CHECK(n > 0);
+    c->req_len = (size_t)n;
+}
+
+static void raw(Client *c, uint32_t length, uint16_t type, uint16_t version, size_t body)
+{
+    memset(c, 0, sizeof(*c));
+    c->req[0] = (uint8_t)length;
+    c->req[1] = (uint8_t)(length >> 8);
+    c->req[2] = (uint8_t)(length >> 16);
+    c->req[3] = (uint8_t)(length >> 24);
+    c->req[4] = (uint8_t)type;
+    c->req[5] = (uint8_t)(type >> 8);
+    c->req[6] = (uint8_t)version;
+    c->req[7] = (uint8_t)(version >> 8);
+    c->req_len = VDSSO_REDEEM_HEADER + body;
+}
+
+/* The answer as a frame; its status, or 0x100 + type for other frames, or
+ * -1 if the server hung up without answering. */
+static long answer(Client *c, VDSsoRedeemFrame *f)
+{
+    if (c->ans_len == 0) {
+        return -1;
+    }
+    CHECK_INT(vdsso_redeem_frame_size(c->ans, c->ans_len), (long)c->ans_len);
+    CHECK_INT(vdsso_redeem_decode(c->ans, c->ans_len, f), VDSSO_OK);
+    return f->type == VDSSO_REDEEM_STATUS ? (long)f->status : 0x100 + f->type;
+}
+
+/* ------------------------------------------------------------------ cases */
+
+static void test_requests(void)
+{
+    Client c;
+    VDSsoRedeemFrame f;
+    uint8_t bad[VDSSO_TOKEN_SIZE] = { 0 };
+
+    request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
+    CHECK_INT(f.body_len, 3000);
+    CHECK(f.body[0] == 0xa5 && f.body[2999] == 0xa5);
+
+    request(&c, VDSSO_REDEEM_FETCH, bad, 0, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_UNKNOWN_TOKEN);
+
+    request(&c, VDSSO_REDEEM_REPORT, good_token, VDSSO_OUTCOME_NO_USER, 5001);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_OK);
+    CHECK_INT(last_outcome, VDSSO_OUTCOME_NO_USER);
+    CHECK_INT(last_uid, 5001);
+    CHECK_INT(fetches, 2);
+    CHECK_INT(reports, 1);
+}
+
+static void test_bad_frames(void)
+{
+    Client c;
+    VDSsoRedeemFrame f;
+    int before = fetches + reports;
+
+    /* frames only the agent sends */
+    raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 1, 4);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 1, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    /* too large, wrong version, unknown type, wrong fixed size */
+    raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 1, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 2, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 16, 7, 1, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 15, VDSSO_REDEEM_FETCH, 1, 15);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    /* half a request, then gone */
+    request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
+    c.close_early = TRUE;
+    exchange(&c);
+    CHECK_INT(fetches + reports, before);
+    /* still serving */
+    request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
+}
+
+static void test_peer_uid(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "not root: the peer uid check is not tested here\n");
+        return;
+    }
+    struct stat st;
+    CHECK_INT(lstat(sock_path, &st), 0);
+    CHECK(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+    /* get past the file modes, as a process with CAP_DAC_OVERRIDE could */
+    char *dir = g_path_get_dirname(sock_path);
+    CHECK_INT(chmod(tmpdir, 0711), 0);
+    CHECK_INT(chmod(dir, 0711), 0);
+    CHECK_INT(chmod(sock_path, 0666), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        uint8_t req[64], ans[16];
+        VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH, .version = VDSSO_VERSION };
+        memcpy(f.token, good_token, sizeof(good_token));
+        long n = vdsso_redeem_encode(&f, req, sizeof(req));
+        if (setgid(65534) != 0 || setuid(65534) != 0) {
+            _exit(3);
+        }
+        int fd = connect_to();
+        if (send(fd, req, (size_t)n, MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET) {
+            _exit(4);
+        }
+        /* served: exit 1; refused: the server closes without a word */
+        _exit(recv(fd, ans, sizeof(ans), 0) > 0 ? 1 : 0);
+    }
+    int status = -1;
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (waitpid(pid, &status, WNOHANG) == 0 && g_get_monotonic_time() < end) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_INT(chmod(sock_path, 0600), 0);
+    CHECK_INT(chmod(dir, 0700), 0);
+    CHECK_INT(chmod(tmpdir, 0700), 0);
+    g_free(dir);
+}
+
+static void test_setup_errors(void)
+{
+    GError *err = NULL;
+    char path[4300];
+
+    /* something that is not a socket is never replaced */
+    snprintf(path, sizeof(path), "%s/file", tmpdir);
+    CHECK(g_file_set_contents(path, "x", 1, NULL));
+    CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+    CHECK(err != NULL);
+    g_clear_error(&err);
+    g_unlink(path);
+    /* a stale socket, as a crash leaves it, is */
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    strcpy(addr.sun_path, path);
+    CHECK_INT(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    close(fd);
+    VDAgentdSsoRedeem *s = vdagentd_sso_redeem_new(path, &ops, NULL, &err);
+    CHECK(s != NULL && err == NULL);
+    vdagentd_sso_redeem_free(s);
+    CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+    /* too long a path */
+    char longp[200];
+    memset(longp, 'a', sizeof(longp) - 1);
+    longp[0] = '/';
+    longp[sizeof(longp) - 1] = '\0';
+    CHECK(vdagentd_sso_redeem_new(longp, &ops, NULL, &err) == NULL);
+    g_clear_error(&err);
+}
+
+int main(void)
+{
+    GError *err = NULL;
+
+    CHECK(g_mkdtemp(tmpdir) != NULL);
+    snprintf(sock_path, sizeof(sock_path), "%s/sub/sso.sock", tmpdir);
+    VDAgentdSsoRedeem *s = vdagentd_sso_redeem_new(sock_path, &ops, NULL, &err);
+    CHECK(s != NULL && err == NULL);
+    /* a missing directory is created root-only */
+    char *dir = g_path_get_dirname(sock_path);
+    struct stat st;
+    CHECK_INT(stat(dir, &st), 0);
+    CHECK_INT(st.st_mode & 0777, 0700);
+
+    test_requests();
+    test_bad_frames();
+    test_peer_uid();
+    vdagentd_sso_redeem_free(s);
+    CHECK(!g_file_test(sock_path, G_FILE_TEST_EXISTS));
+    g_rmdir(dir);
+    g_free(dir);
+    test_setup_errors();
+    g_rmdir(tmpdir);
+    return check_status("test-sso-redeem");
+}
