@@ -12,6 +12,7 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,51 @@ static long encode_principal(krb5_const_principal p, uint8_t *out, size_t out_le
                                   (size_t)p->length, out, out_len);
 }
 
+/* krb5_marshal_credentials() grows its output with realloc() and so leaves
+ * pieces of what it wrote in freed memory. Give it the credential with a
+ * zeroed session key, then put the key into the (exactly sized) result at
+ * its place: after the two principals, the 16-bit enctype and the 32-bit
+ * length (FILE format version 4). */
+static krb5_error_code marshal_without_key_copies(krb5_context ctx, krb5_creds *creds,
+                                                  krb5_data **out)
+{
+    uint8_t pbuf[4 + 4 + 4 + SSO_PRINCIPAL_MAX + VDSSO_CCACHE_MAX_COMPONENTS * 4];
+    krb5_keyblock real = creds->keyblock;
+    uint8_t *zeros;
+    long clen, slen;
+    size_t at;
+    krb5_error_code code;
+
+    clen = encode_principal(creds->client, pbuf, sizeof(pbuf));
+    slen = encode_principal(creds->server, pbuf, sizeof(pbuf));
+    if (clen <= 0 || slen <= 0) {
+        return KRB5_CC_FORMAT;
+    }
+    zeros = calloc(1, real.length ? real.length : 1);
+    if (zeros == NULL) {
+        return ENOMEM;
+    }
+    creds->keyblock.contents = zeros;
+    code = krb5_marshal_credentials(ctx, creds, out);
+    creds->keyblock = real;
+    free(zeros);
+    if (code) {
+        return code;
+    }
+    at = (size_t)clen + (size_t)slen;
+    const uint8_t *p = (const uint8_t *)(*out)->data;
+    if ((*out)->length < at + 6 + real.length ||
+        (((uint32_t)p[at] << 8) | p[at + 1]) != (uint32_t)(uint16_t)real.enctype ||
+        (((uint32_t)p[at + 2] << 24) | ((uint32_t)p[at + 3] << 16) |
+         ((uint32_t)p[at + 4] << 8) | p[at + 5]) != real.length) {
+        krb5_free_data(ctx, *out);
+        *out = NULL;
+        return KRB5_CC_FORMAT;
+    }
+    memcpy((*out)->data + at + 6, real.contents, real.length);
+    return 0;
+}
+
 static void wipe_free_data(krb5_context ctx, krb5_data *d)
 {
     if (d != NULL) {
@@ -298,7 +344,7 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
             set_why(why, why_len, "the delegated credential holds too many tickets");
             code = -1;
         } else {
-            code = krb5_marshal_credentials(ctx, &creds, &records[nrecords]);
+            code = marshal_without_key_copies(ctx, &creds, &records[nrecords]);
             if (code) {
                 krb5_why(ctx, code, "cannot marshal the delegated credential", why, why_len);
             } else {

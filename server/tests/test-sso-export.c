@@ -46,6 +46,13 @@ krb5_error_code krb5_encrypt_tkt_part(krb5_context context, const krb5_keyblock 
 #define SERVICE "spice/spice-host.spice.test@" REALM
 
 static char *tmpdir;
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *d = g_malloc(n ? n : 1);
+    memcpy(d, p, n);
+    return d;
+}
 static krb5_context kctx;
 
 static void setup_krb5(void)
@@ -621,7 +628,7 @@ static uint8_t *unframe(const uint8_t *buf, size_t len, uint32_t port, uint32_t 
     *type = (uint32_t)stream->data[4] | (uint32_t)stream->data[5] << 8 |
             (uint32_t)stream->data[6] << 16 | (uint32_t)stream->data[7] << 24;
     *payload_len = stream->len - VDSSO_MSG_HEADER;
-    uint8_t *payload = g_memdup2(stream->data + VDSSO_MSG_HEADER, *payload_len);
+    uint8_t *payload = dup_bytes(stream->data + VDSSO_MSG_HEADER, *payload_len);
     g_byte_array_free(stream, TRUE);
     return payload;
 }
@@ -632,7 +639,7 @@ static void check_delivery(size_t ccache_len, unsigned want_chunks)
     for (size_t i = 0; i < ccache_len; i++) {
         ccache[i] = (uint8_t)(i * 13 + 5);
     }
-    uint8_t *copy = g_memdup2(ccache, ccache_len);
+    uint8_t *copy = dup_bytes(ccache, ccache_len);
     SsoCredential *c = sso_credential_new(ALICE, "127.0.0.1:4242", ccache, ccache_len);
     g_assert_nonnull(c);
     g_assert_cmpstr(sso_credential_principal(c), ==, ALICE);

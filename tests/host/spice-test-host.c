@@ -26,6 +26,8 @@
  *                          PRINC (repeatable); without it no callback is set
  *   --agent-socket PATH    listen for the agent on this UNIX socket
  *                          (created 0600; removed at exit)
+ *   --display              add a streaming device port (org.spice-space.stream.0,
+ *                          no data) so that the server has a display channel
  *   --exit-on-disconnect   exit when the last client disconnects
  *
  * Event lines on stdout, one per event, line-buffered; the first word is the
@@ -257,7 +259,8 @@ static void agent_schedule_detach(void)
 {
     if (!agent_closing) {
         agent_closing = TRUE;
-        g_idle_add(agent_detach, NULL);
+        /* before the readable (end of file) socket's source runs again */
+        g_idle_add_full(G_PRIORITY_HIGH, agent_detach, NULL, NULL);
     }
 }
 
@@ -339,6 +342,11 @@ static gboolean agent_readable(gint fd, GIOCondition cond, gpointer data)
 {
     (void)fd;
     (void)data;
+    if (agent_closing) {
+        g_source_unref(agent_in_source);
+        agent_in_source = NULL;
+        return G_SOURCE_REMOVE;
+    }
     if (agent_attached) {
         spice_server_char_device_wakeup(&agent_sin);
     }
@@ -431,6 +439,43 @@ static int agent_socket_listen(const char *path)
     return fd;
 }
 
+/* ------------------------------------------- a display channel, no display */
+
+/* A streaming device port makes spice-server create a display channel (at
+ * the first main link) without a QXL device. It never sends a stream. */
+static int stream_write(SpiceCharDeviceInstance *sin, const uint8_t *buf, int len)
+{
+    (void)sin;
+    (void)buf;
+    return len;
+}
+
+static int stream_read(SpiceCharDeviceInstance *sin, uint8_t *buf, int len)
+{
+    (void)sin;
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+static SpiceCharDeviceInterface stream_sif = {
+    .base = {
+        .type = SPICE_INTERFACE_CHAR_DEVICE,
+        .description = "test stream port",
+        .major_version = SPICE_INTERFACE_CHAR_DEVICE_MAJOR,
+        .minor_version = SPICE_INTERFACE_CHAR_DEVICE_MINOR,
+    },
+    .state = agent_state,
+    .write = stream_write,
+    .read = stream_read,
+};
+
+static SpiceCharDeviceInstance stream_sin = {
+    .base = { .sif = &stream_sif.base },
+    .subtype = "port",
+    .portname = "org.spice-space.stream.0",
+};
+
 /* ---------------------------------------------------------------- authz */
 
 static GPtrArray *allowed;
@@ -482,7 +527,7 @@ int main(int argc, char **argv)
     gchar *agent_path = NULL;
     gchar **allow = NULL;
     gint port = 0, tls_port = -1;
-    gboolean tls_only = FALSE, gss_delegate = FALSE;
+    gboolean tls_only = FALSE, gss_delegate = FALSE, display = FALSE;
     GError *error = NULL;
     GOptionEntry entries[] = {
         { "addr", 0, 0, G_OPTION_ARG_STRING, &addr, "listen address", "ADDR" },
@@ -499,6 +544,8 @@ int main(int argc, char **argv)
           "allow this principal (repeatable; installs the authorization callback)", "PRINC" },
         { "agent-socket", 0, 0, G_OPTION_ARG_FILENAME, &agent_path,
           "UNIX socket the agent connects to", "PATH" },
+        { "display", 0, 0, G_OPTION_ARG_NONE, &display,
+          "a display channel (from a streaming device port)", NULL },
         { "exit-on-disconnect", 0, 0, G_OPTION_ARG_NONE, &exit_on_disconnect,
           "exit when the last client channel disconnects", NULL },
         { NULL },
@@ -506,6 +553,8 @@ int main(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("- a SPICE server for tests");
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* as QEMU does: a peer closing its socket must not kill the server */
+    signal(SIGPIPE, SIG_IGN);
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "spice-test-host: %s\n", error->message);
@@ -569,6 +618,10 @@ int main(int argc, char **argv)
 #endif
     if (spice_server_init(server, &core) != 0) {
         fprintf(stderr, "spice-test-host: spice_server_init failed\n");
+        return 1;
+    }
+    if (display && spice_server_add_interface(server, &stream_sin.base) != 0) {
+        fprintf(stderr, "spice-test-host: cannot add the streaming device port\n");
         return 1;
     }
     printf("listening addr=%s port=%d tls-port=%d\n", addr, port > 0 ? port : 0,

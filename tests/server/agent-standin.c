@@ -17,8 +17,8 @@
  * Options:
  *   --socket PATH        the host's agent socket (waits up to 10 s for it)
  *   --no-sso-cap         do not announce VD_AGENT_CAP_SSO
- *   --record DIR         write each received credential to DIR/sso-N.ccache
- *                        (0600; N counts from 1)
+ *   --record DIR         write each received credential to
+ *                        DIR/sso-SERIAL.ccache (0600)
  *   --reply WHAT         accepted (default), none, or a result number
  *
  * Event lines on stdout (line-buffered):
@@ -59,7 +59,6 @@ static const char *opt_socket, *opt_record;
 static bool opt_sso_cap = true;
 static long opt_reply = 0; /* -1: none */
 static int fd = -1;
-static unsigned recorded;
 
 typedef struct Port {
     uint8_t header[VDSSO_MSG_HEADER];
@@ -131,7 +130,7 @@ static void record(const VDSsoMsg *m)
     if (opt_record == NULL) {
         return;
     }
-    snprintf(path, sizeof(path), "%s/sso-%u.ccache", opt_record, ++recorded);
+    snprintf(path, sizeof(path), "%s/sso-%u.ccache", opt_record, m->serial);
     int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
         fprintf(stderr, "agent-standin: %s: %s\n", path, strerror(errno));

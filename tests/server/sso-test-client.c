@@ -39,6 +39,9 @@
  *                        request as a sentinel
  *   --hold SECONDS       keep the channel open this long (default: until
  *                        stdin reaches end of file or SIGTERM)
+ *   --dump-token FILE    write the first SASL token sent (the AP-REQ, with
+ *                        the forwarded TGT when delegating) to FILE, 0600,
+ *                        for tests/server/sso-token-key
  *
  * Event lines on stdout (line-buffered):
  *   connected tls=yes|no
@@ -60,6 +63,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -95,6 +99,7 @@ static int opt_channel = SPICE_CHANNEL_MAIN, opt_channel_id;
 static uint32_t opt_connection_id;
 static long opt_inject = -1;
 static int opt_hold = -1;
+static const char *opt_dump_token;
 
 static volatile sig_atomic_t stop;
 
@@ -399,6 +404,13 @@ static int authenticate(Conn *c)
     if (!write_u32(c, (uint32_t)strlen(mech)) || !write_all(c, mech, strlen(mech))) {
         die(3, "write failed");
     }
+    if (opt_dump_token && out) {
+        int tfd = open(opt_dump_token, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (tfd < 0 || write(tfd, out, outlen) != (ssize_t)outlen) {
+            die(3, "cannot write %s", opt_dump_token);
+        }
+        close(tfd);
+    }
     /* u32 (0 or len+1), data, NUL */
     if (out) {
         uint8_t *buf = malloc(outlen + 1);
@@ -477,6 +489,22 @@ static int authenticate(Conn *c)
         }
         if (c->maxout == 0 || c->maxout > 65536) {
             c->maxout = 4096;
+        }
+        /* bytes already read past the SASL result belong to the layer */
+        if (c->in_off < c->in_len) {
+            size_t n = c->in_len - c->in_off;
+            uint8_t *raw = malloc(n);
+            memcpy(raw, c->in + c->in_off, n);
+            c->in_off = c->in_len = 0;
+            const char *dec;
+            unsigned declen;
+            if (sasl_decode(c->sasl, (const char *)raw, (unsigned)n, &dec, &declen) != SASL_OK) {
+                die(3, "sasl_decode: %s", sasl_errdetail(c->sasl));
+            }
+            c->in = realloc(c->in, declen + 1);
+            memcpy(c->in, dec, declen);
+            c->in_len = declen;
+            free(raw);
         }
     }
     printf("auth-ok mech=%s ssf=%u\n", mech, ssf);
@@ -763,6 +791,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--agent")) opt_agent = true;
         else if (!strcmp(a, "--inject-sso")) opt_inject = atol(ARG());
         else if (!strcmp(a, "--hold")) opt_hold = atoi(ARG());
+        else if (!strcmp(a, "--dump-token")) opt_dump_token = ARG();
         else usage();
 #undef ARG
     }
