@@ -22,6 +22,14 @@
 #define GSS_C_CHANNEL_BOUND_FLAG 2048 /* MIT krb5 >= 1.19 */
 #endif
 
+__attribute__((noinline)) void sso_wipe_stack(void)
+{
+    uint8_t buf[SSO_WIPE_STACK];
+    explicit_bzero(buf, sizeof(buf));
+    /* keep the compiler from dropping or shrinking the buffer */
+    __asm__ __volatile__("" : : "r"(buf) : "memory");
+}
+
 static void set_why(char *why, size_t why_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -168,6 +176,7 @@ out:
     gss_release_buffer(&minor, &reply);
     gss_delete_sec_context(&minor, &gctx, GSS_C_NO_BUFFER);
     gss_release_cred(&minor, &cred);
+    sso_wipe_stack();
     return ret;
 }
 
@@ -405,5 +414,6 @@ out:
     }
     krb5_free_principal(ctx, princ);
     krb5_free_context(ctx);
+    sso_wipe_stack();
     return ret;
 }

@@ -71,6 +71,16 @@ SsoGssStatus sso_gss_check_binding(const void *token, size_t token_len,
 SsoGssStatus sso_gss_export(const void *cred, const char *expected,
                             uint8_t **out, size_t *out_len, char *why, size_t why_len);
 
+/* MIT krb5 leaves copies of session keys in the stack frames of the
+ * functions it calls (seen after importing, copying and marshalling a
+ * credential, and after accepting a delegated one). Overwrite the
+ * SSO_WIPE_STACK bytes below the caller's frame, where those calls ran.
+ * sso_gss_export() and sso_gss_check_binding() do it before returning; call
+ * it after other calls that handled a delegated credential (accepting the
+ * exchange, disposing of the SASL connection). */
+#define SSO_WIPE_STACK (64 * 1024)
+void sso_wipe_stack(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,9 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
     const char *mech, *authid, *user;
     const void *v = NULL;
 
+    /* accepting the exchange, just before, may have left a delegated key
+     * in the stack below us */
+    sso_wipe_stack();
     memset(id, 0, sizeof(*id));
     id->tls = tls;
     id->layer = runs_layer;
