@@ -1,0 +1,222 @@
+/* sso-delivery.c - delegated credentials waiting for the agent; replies
+ *
+ * Copyright (C) 2026 The spice-sso authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "sso-delivery.h"
+#include "sso-policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct SsoCredential {
+    char *principal;
+    char *peer;
+    uint8_t *ccache;
+    size_t ccache_len;
+    size_t payload_len;
+    bool sent;                 /* at least one delivery */
+    uint64_t sent_to;          /* agent connection of the last delivery */
+    uint32_t serial;           /* of the last delivery */
+};
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
+SsoCredential *sso_credential_new(const char *principal, const char *peer,
+                                  uint8_t *ccache, size_t ccache_len)
+{
+    VDSsoMsg m = {
+        .version = VDSSO_VERSION,
+        .flags = VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH,
+        .cred_type = VDSSO_CRED_KRB5_CCACHE,
+        .principal = (char *)principal,
+        .principal_len = principal ? (uint32_t)strlen(principal) : 0,
+        .cred = ccache,
+        .cred_len = (uint32_t)ccache_len,
+    };
+    SsoCredential *c;
+
+    if (principal == NULL || ccache == NULL || ccache_len > VDSSO_MAX_PAYLOAD ||
+        vdsso_msg_size(&m) == 0) {
+        vdsso_wipe_free(ccache, ccache_len);
+        return NULL;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        vdsso_wipe_free(ccache, ccache_len);
+        return NULL;
+    }
+    c->principal = dup_str(principal);
+    c->peer = dup_str(peer ? peer : "");
+    if (c->principal == NULL || c->peer == NULL) {
+        free(c->principal);
+        free(c->peer);
+        free(c);
+        vdsso_wipe_free(ccache, ccache_len);
+        return NULL;
+    }
+    c->ccache = ccache;
+    c->ccache_len = ccache_len;
+    c->payload_len = vdsso_msg_size(&m);
+    return c;
+}
+
+void sso_credential_free(SsoCredential *c, const char *reason)
+{
+    if (c == NULL) {
+        return;
+    }
+    sso_audit_wipe(c->peer, c->principal, reason ? reason : "released", c->sent);
+    vdsso_wipe_free(c->ccache, c->ccache_len);
+    free(c->principal);
+    free(c->peer);
+    free(c);
+}
+
+const char *sso_credential_principal(const SsoCredential *c)
+{
+    return c->principal;
+}
+
+const char *sso_credential_peer(const SsoCredential *c)
+{
+    return c->peer;
+}
+
+bool sso_credential_due(const SsoCredential *c, uint64_t agent_connection)
+{
+    return !c->sent || c->sent_to != agent_connection;
+}
+
+size_t sso_credential_wire_size(const SsoCredential *c)
+{
+    return vdsso_framed_size(c->payload_len);
+}
+
+long sso_credential_write(SsoCredential *c, uint64_t agent_connection, uint32_t serial,
+                          uint8_t *out, size_t out_len)
+{
+    VDSsoMsg m = {
+        .version = VDSSO_VERSION,
+        .serial = serial,
+        .flags = VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH,
+        .cred_type = VDSSO_CRED_KRB5_CCACHE,
+        .principal = c->principal,
+        .principal_len = (uint32_t)strlen(c->principal),
+        .cred = c->ccache,
+        .cred_len = (uint32_t)c->ccache_len,
+    };
+    uint8_t *payload;
+    long n, framed;
+
+    if (out_len < sso_credential_wire_size(c)) {
+        return VDSSO_ERR_INVALID;
+    }
+    payload = malloc(c->payload_len);
+    if (payload == NULL) {
+        return VDSSO_ERR_NOMEM;
+    }
+    n = vdsso_msg_encode(&m, payload, c->payload_len);
+    if (n < 0) {
+        vdsso_wipe_free(payload, c->payload_len);
+        return n;
+    }
+    framed = vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO, payload, (size_t)n, out, out_len);
+    vdsso_wipe_free(payload, c->payload_len);
+    if (framed < 0) {
+        vdsso_wipe(out, out_len);
+        return framed;
+    }
+    c->sent = true;
+    c->sent_to = agent_connection;
+    c->serial = serial;
+    return framed;
+}
+
+bool sso_credential_sent_serial(const SsoCredential *c, uint32_t serial)
+{
+    return c->sent && c->serial == serial;
+}
+
+/* ------------------------------------------------------- VDP_SERVER_PORT */
+
+void sso_port_reader_init(SsoPortReader *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
+                          SsoPortCallback cb, void *opaque)
+{
+    while (len > 0) {
+        if (r->header_have < VDSSO_MSG_HEADER) {
+            size_t take = VDSSO_MSG_HEADER - r->header_have;
+            if (take > len) {
+                take = len;
+            }
+            memcpy(r->header + r->header_have, data, take);
+            r->header_have += (uint32_t)take;
+            data += take;
+            len -= take;
+            if (r->header_have < VDSSO_MSG_HEADER) {
+                return;
+            }
+            SsoPortEvent ev = { 0 };
+            ev.type = le32(r->header + 4);
+            ev.size = le32(r->header + 16);
+            if (le32(r->header) != VDSSO_AGENT_PROTOCOL) {
+                ev.kind = SSO_PORT_BAD_HEADER;
+                sso_port_reader_init(r);
+                cb(opaque, &ev);
+                return; /* lost sync: drop the rest of this chunk */
+            }
+            r->type = ev.type;
+            r->remaining = ev.size;
+            r->collecting = ev.type == VDSSO_AGENT_MSG_SSO_REPLY && ev.size == VDSSO_REPLY_SIZE;
+            r->body_have = 0;
+            if (ev.type == VDSSO_AGENT_MSG_SSO_REPLY && !r->collecting) {
+                ev.kind = SSO_PORT_BAD_REPLY;
+                ev.error = ev.size < VDSSO_REPLY_SIZE ? VDSSO_ERR_TRUNCATED : VDSSO_ERR_TRAILING;
+                cb(opaque, &ev);
+            } else if (ev.type != VDSSO_AGENT_MSG_SSO_REPLY) {
+                ev.kind = SSO_PORT_OTHER;
+                cb(opaque, &ev);
+            }
+        }
+        /* payload */
+        size_t take = r->remaining < len ? r->remaining : len;
+        if (r->collecting) {
+            memcpy(r->body + r->body_have, data, take);
+            r->body_have += (uint32_t)take;
+        }
+        r->remaining -= (uint32_t)take;
+        data += take;
+        len -= take;
+        if (r->remaining == 0) {
+            if (r->collecting) {
+                SsoPortEvent ev = { 0 };
+                ev.type = r->type;
+                ev.size = VDSSO_REPLY_SIZE;
+                ev.error = vdsso_reply_decode(r->body, r->body_have, &ev.reply);
+                ev.kind = ev.error == VDSSO_OK ? SSO_PORT_REPLY : SSO_PORT_BAD_REPLY;
+                cb(opaque, &ev);
+            }
+            r->header_have = 0;
+            r->collecting = false;
+            r->body_have = 0;
+        }
+    }
+}
