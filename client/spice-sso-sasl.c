@@ -144,7 +144,7 @@ struct SpiceSsoChannelBinding {
     sasl_channel_binding_t cb;
     const char *hash_name;
     gsize len;
-    guint8 data[sizeof(SPICE_SSO_CB_PREFIX) - 1 + EVP_MAX_MD_SIZE];
+    guint8 data[EVP_MAX_MD_SIZE];
 };
 
 SpiceSsoChannelBinding *spice_sso_channel_binding_new(X509 *server_cert, GError **error)
@@ -162,10 +162,8 @@ SpiceSsoChannelBinding *spice_sso_channel_binding_new(X509 *server_cert, GError 
         return NULL;
     }
     SpiceSsoChannelBinding *b = g_new0(SpiceSsoChannelBinding, 1);
-    const gsize plen = sizeof(SPICE_SSO_CB_PREFIX) - 1;
-    memcpy(b->data, SPICE_SSO_CB_PREFIX, plen);
-    memcpy(b->data + plen, hash, hash_len);
-    b->len = plen + hash_len;
+    memcpy(b->data, hash, hash_len);
+    b->len = hash_len;
     b->hash_name = hash_name;
     b->cb.name = SPICE_SSO_CB_TYPE;
     b->cb.critical = 0;

@@ -48,10 +48,11 @@ typedef enum {
  */
 gchar *spice_sso_sasl_filter_mechlist(const gchar *mechlist, GError **error);
 
-/* RFC 5929 channel binding type and the prefix of the GSS-API
- * application_data (RFC 5554: "<type>:" followed by the binding data). */
+/* RFC 5929 channel binding type: the name of the binding. Its data, which
+ * Cyrus hands to GSS-API as the application_data of the channel bindings,
+ * is the bare hash below, as spice-server (server/sso-tls.c) gives it; no
+ * "tls-server-end-point:" prefix (see docs/client.md). */
 #define SPICE_SSO_CB_TYPE "tls-server-end-point"
-#define SPICE_SSO_CB_PREFIX SPICE_SSO_CB_TYPE ":"
 
 /*
  * RFC 5929 section 4.1: the hash of the DER encoding of @cert, with the hash
@@ -68,9 +69,8 @@ gboolean spice_sso_tls_server_end_point(X509 *cert, guint8 *out, gsize *out_len,
 
 /*
  * A Cyrus SASL channel binding (SASL_CHANNEL_BINDING) for a TLS connection:
- * name "tls-server-end-point", critical 0, data "tls-server-end-point:" and
- * the hash above, of the server certificate (the peer's on a client, our own
- * on a server). Cyrus keeps only the pointer: the binding must outlive every
+ * name "tls-server-end-point", critical 0, data the hash above of the server
+ * certificate (the peer's on a client, our own on a server). Cyrus keeps only the pointer: the binding must outlive every
  * sasl_client_start/step on the connection.
  *
  * critical is 0 because Cyrus 2.1.28's GSSAPI and GSS-SPNEGO pass the data to
