@@ -22,6 +22,9 @@
  *   session-key CCACHE        the hex session key of the TGT in the FILE cache
  *                             (MIT klist -K shows keytab keys only), for the test
  *                             that scans vdagentd's memory for it
+ *   tamper KIND [NAME] < CRED the cache spoiled as tests/lib/ccache-tamper.h
+ *                             says (ticket, session-key, client [as NAME],
+ *                             expired, truncate, garbage), on stdout
  *
  * The credential never goes to stdout or a log; the fetched one is wiped.
  */
@@ -40,6 +43,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ccache-tamper.h"
 #include "vdagent-sso.h"
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -455,6 +459,27 @@ static int cmd_session_key(const char *path)
     return found ? 0 : 1;
 }
 
+static int cmd_tamper(const char *kind, const char *forge_as)
+{
+    krb5_context kctx;
+    size_t len, out_len;
+    uint8_t *cc = read_all(0, &len), *out;
+    char err[256];
+
+    if (krb5_init_context(&kctx) != 0) {
+        die("krb5_init_context failed");
+    }
+    if (ccache_tamper(kctx, kind, forge_as, cc, len, NULL, 0, &out, &out_len, err,
+                      sizeof(err)) != 0) {
+        die("tamper: %s", err);
+    }
+    write_all(1, out, out_len);
+    vdsso_wipe_free(cc, len);
+    vdsso_wipe_free(out, out_len);
+    krb5_free_context(kctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -471,6 +496,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "session-key") && argc == 3) {
         return cmd_session_key(argv[2]);
+    }
+    if (!strcmp(argv[1], "tamper") && (argc == 3 || argc == 4)) {
+        return cmd_tamper(argv[2], argc == 4 ? argv[3] : NULL);
     }
     if (!strcmp(argv[1], "redeem")) {
         return cmd_redeem(argc - 2, argv + 2);
