@@ -1,5 +1,6 @@
 /* sso-standin - a stand-in for spice-vdagentd's single sign-on side, for
- * the PAM module's tests until the patched daemon drives them.
+ * the PAM module's own tests (tests/guest/guest-e2e runs the module behind
+ * the real daemon) and the test VM's KEYRING check.
  *
  * Copyright (C) 2026 The spice-sso authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
