@@ -19,7 +19,8 @@
  *   redeem SOCKET fetch HEX   FETCH: "CRED principal=P cred_len=N" or "STATUS NAME"
  *   redeem SOCKET report HEX OUTCOME UID
  *   redeem SOCKET raw HEX     send these bytes, print the answer's type or "closed"
- *   session-key CCACHE        the hex session key of the TGT in the FILE cache
+ *   session-key CCACHE        the hex session key of the TGT in the cache (a
+ *                             FILE path or a cache name)
  *                             (MIT klist -K shows keytab keys only), for the test
  *                             that scans vdagentd's memory for it
  *   tamper KIND [NAME] < CRED the cache spoiled as tests/lib/ccache-tamper.h
@@ -438,7 +439,8 @@ static int cmd_session_key(const char *path)
     if (krb5_init_context(&kctx) != 0) {
         die("krb5_init_context failed");
     }
-    snprintf(name, sizeof(name), "FILE:%s", path);
+    /* a path, or a full cache name (KEYRING:persistent:5001, as root) */
+    snprintf(name, sizeof(name), "%s%s", path[0] == '/' ? "FILE:" : "", path);
     if (krb5_cc_resolve(kctx, name, &cc) != 0 || krb5_cc_start_seq_get(kctx, cc, &cur) != 0) {
         die("cannot read %s", path);
     }

@@ -267,7 +267,8 @@ class SignalListener:
 
 class Guest:
     def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
-                 bus_policy=True, pam_module=None, system_paths=False, syslog=False):
+                 bus_policy=True, pam_module=None, system_paths=False, syslog=False,
+                 ccache=None):
         enter_namespace()
         if SSO_TOOL is None:
             raise Skip('SSO_TOOL is not set (run through meson)')
@@ -303,6 +304,7 @@ class Guest:
             os.path.join(self.dir, 'sso', 'sso.sock')
         self.syslog = None
         self.greeters = []
+        self.ccache = ccache
         self.uinput = os.path.join(self.dir, 'uinput')
         self.log_path = os.path.join(self.dir, 'vdagentd.log')
         self.vdagentd = None
@@ -352,7 +354,7 @@ class Guest:
         # vdagentd (sso-krb5) uses a secure krb5 context, which reads only
         # /etc/krb5.conf: the realm's, with the guest's keytab as default
         # keytab and users' caches in a sticky directory of ours, as
-        # FILE:/tmp/krb5cc_%{uid} would be
+        # FILE:/tmp/krb5cc_%{uid} would be (or Guest(ccache=...))
         self.cache_dir = os.path.join(self.dir, 'tmp')
         os.mkdir(self.cache_dir)
         os.chmod(self.cache_dir, 0o1777)
@@ -361,8 +363,9 @@ class Guest:
             conf = f.read()
         conf = re.sub(r'(?m)^\s*default_ccache_name\s*=.*$', '', conf)
         conf = conf.replace('[libdefaults]\n', '[libdefaults]\n\tdefault_keytab_name = FILE:%s\n'
-                            '\tdefault_ccache_name = FILE:%s/krb5cc_%%{uid}\n'
-                            % (os.environ['HOST_KEYTAB'], self.cache_dir), 1)
+                            '\tdefault_ccache_name = %s\n'
+                            % (os.environ['HOST_KEYTAB'],
+                               self.ccache or 'FILE:%s/krb5cc_%%{uid}' % self.cache_dir), 1)
         with open(self.krb5_conf, 'w') as f:
             f.write(conf)
         os.chmod(self.krb5_conf, 0o644)
