@@ -24,6 +24,7 @@ $BB sed "s|pam_vdagent_sso\.so.*|pam_vdagent_sso.so socket=$sock|" /etc/pam.d/gd
 $BB cp /etc/pam.d/common-account /etc/pam.d/common-session $pam/
 /usr/libexec/spice-sso/sso-standin --socket $sock --ccache $cc </dev/null >$RUN/log/standin.out 2>&1 &
 standin=$!
+for ((i = 0; i < 100; i++)); do grep -qx owned $RUN/log/standin.out 2>/dev/null && break; $BB sleep 0.05; done
 /usr/libexec/spice-sso/greeter-emulator --confdir $pam --timeout 60 -- /usr/lib/spice-sso/session-probe \
 	</dev/null 2>&1 | /usr/lib/spice-sso/sso-events greeter check-
 rc=0
