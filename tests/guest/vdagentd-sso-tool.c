@@ -19,9 +19,13 @@
  *   redeem SOCKET fetch HEX   FETCH: "CRED principal=P cred_len=N" or "STATUS NAME"
  *   redeem SOCKET report HEX OUTCOME UID
  *   redeem SOCKET raw HEX     send these bytes, print the answer's type or "closed"
- *   session-key CCACHE        the hex session key of the TGT in the FILE cache
+ *   session-key CCACHE        the hex session key of the TGT in the cache (a
+ *                             FILE path or a cache name)
  *                             (MIT klist -K shows keytab keys only), for the test
  *                             that scans vdagentd's memory for it
+ *   tamper KIND [NAME] < CRED the cache spoiled as tests/lib/ccache-tamper.h
+ *                             says (ticket, session-key, client [as NAME],
+ *                             expired, truncate, garbage), on stdout
  *
  * The credential never goes to stdout or a log; the fetched one is wiped.
  */
@@ -40,6 +44,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ccache-tamper.h"
 #include "vdagent-sso.h"
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -434,7 +439,8 @@ static int cmd_session_key(const char *path)
     if (krb5_init_context(&kctx) != 0) {
         die("krb5_init_context failed");
     }
-    snprintf(name, sizeof(name), "FILE:%s", path);
+    /* a path, or a full cache name (KEYRING:persistent:5001, as root) */
+    snprintf(name, sizeof(name), "%s%s", path[0] == '/' ? "FILE:" : "", path);
     if (krb5_cc_resolve(kctx, name, &cc) != 0 || krb5_cc_start_seq_get(kctx, cc, &cur) != 0) {
         die("cannot read %s", path);
     }
@@ -455,6 +461,27 @@ static int cmd_session_key(const char *path)
     return found ? 0 : 1;
 }
 
+static int cmd_tamper(const char *kind, const char *forge_as)
+{
+    krb5_context kctx;
+    size_t len, out_len;
+    uint8_t *cc = read_all(0, &len), *out;
+    char err[256];
+
+    if (krb5_init_context(&kctx) != 0) {
+        die("krb5_init_context failed");
+    }
+    if (ccache_tamper(kctx, kind, forge_as, cc, len, NULL, 0, &out, &out_len, err,
+                      sizeof(err)) != 0) {
+        die("tamper: %s", err);
+    }
+    write_all(1, out, out_len);
+    vdsso_wipe_free(cc, len);
+    vdsso_wipe_free(out, out_len);
+    krb5_free_context(kctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -471,6 +498,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "session-key") && argc == 3) {
         return cmd_session_key(argv[2]);
+    }
+    if (!strcmp(argv[1], "tamper") && (argc == 3 || argc == 4)) {
+        return cmd_tamper(argv[2], argc == 4 ? argv[3] : NULL);
     }
     if (!strcmp(argv[1], "redeem")) {
         return cmd_redeem(argc - 2, argv + 2);

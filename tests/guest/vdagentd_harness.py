@@ -21,11 +21,20 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
     test host (this file) that frames chunks like spice-server;
   - GDM and the PAM module: a listener for UserAuthenticated from the owner
     of org.ovirt.vdsm.Credentials (what gnome-shell's GDBusProxy delivers),
-    and vdagentd-sso-tool redeem as the PAM module's socket client;
+    and vdagentd-sso-tool redeem as the PAM module's socket client; or, for
+    the combined tests (Guest(pam_module=...), guest-e2e), the real
+    pam_vdagent_sso in the shipped gdm-ovirtcred service, run by the greeter
+    emulator (tests/guest/greeter-emulator.c: gnome-shell 43's credential
+    manager and GDM's PAM calls, because the real greeter needs a seat, a
+    GPU and GDM's private bus);
   - accounts: nss_wrapper (tests/lib/identities.sh): alice 5001, bob 5002;
   - the Kerberos configuration: the realm's krb5.conf bind-mounted on
     /etc/krb5.conf, since vdagentd uses a secure krb5 context, which
     ignores KRB5_CONFIG.
+With system_paths=True, /run is a private tmpfs holding what upstream's
+tmpfiles.d makes (/run/spice-vdagentd, 0755 root), and vdagentd and the PAM
+module both use their compiled-in socket path. With syslog=True, a private
+/dev/log (tests/lib/devlog.sh) collects what vdagentd and PAM log.
 Every process started here is stopped by its PID, and every file created is
 removed (the mounts vanish with the namespace).
 """
@@ -45,6 +54,10 @@ from gi.repository import Gio, GLib
 
 TOP = os.environ.get('TOP', os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
 SSO_TOOL = os.environ.get('SSO_TOOL')
+GREETER = os.environ.get('GREETER')
+PAM_MODULE = os.environ.get('PAM_MODULE')
+SESSION_PROBE = os.path.join(TOP, 'tests', 'pam', 'session-probe')
+DEFAULT_SOCKET = '/run/spice-vdagentd/sso.sock'
 
 # agent protocol
 VD_AGENT_PROTOCOL = 1
@@ -254,7 +267,8 @@ class SignalListener:
 
 class Guest:
     def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
-                 bus_policy=True):
+                 bus_policy=True, pam_module=None, system_paths=False, syslog=False,
+                 ccache=None):
         enter_namespace()
         if SSO_TOOL is None:
             raise Skip('SSO_TOOL is not set (run through meson)')
@@ -272,11 +286,25 @@ class Guest:
         self.ttl = ttl
         self.extra_args = list(extra_args)
         self.bus_policy = bus_policy
-        self.pam_file = os.path.join(self.dir, 'pam.d', 'gdm-ovirtcred')
-        os.makedirs(os.path.dirname(self.pam_file))
-        if pam_file:
+        self.pam_dir = os.path.join(self.dir, 'pam.d')
+        self.pam_file = os.path.join(self.pam_dir, 'gdm-ovirtcred')
+        os.makedirs(self.pam_dir)
+        self.pam_module = pam_module
+        if pam_module:
+            # the real service: the shipped file with the built module and
+            # no options (system_paths) or the test's socket
+            opts = [] if system_paths else ['socket=' + os.path.join(self.dir, 'sso', 'sso.sock')]
+            subprocess.run(['bash', '-c', '. "$1/tests/lib/pam-service.sh" && '
+                            'pam_service_write "$2" "$3" "${@:4}"', 'sh', TOP, self.pam_dir,
+                            pam_module] + opts, check=True)
+        elif pam_file:
             self.create_pam_file()
-        self.sso_socket = os.path.join(self.dir, 'sso', 'sso.sock')
+        self.system_paths = system_paths
+        self.sso_socket = DEFAULT_SOCKET if system_paths else \
+            os.path.join(self.dir, 'sso', 'sso.sock')
+        self.syslog = None
+        self.greeters = []
+        self.ccache = ccache
         self.uinput = os.path.join(self.dir, 'uinput')
         self.log_path = os.path.join(self.dir, 'vdagentd.log')
         self.vdagentd = None
@@ -285,6 +313,8 @@ class Guest:
         self.mock = None
         try:
             self._setup_mounts()
+            if syslog:
+                self.syslog = Syslog(os.path.join(self.dir, 'syslog'))
             self._setup_identities()
             self._setup_bus()
             self._setup_logind()
@@ -306,6 +336,16 @@ class Guest:
 
     def _setup_mounts(self):
         self.mounts = []
+        if self.system_paths:
+            # a /run of our own, with the directory upstream's tmpfiles.d
+            # (spice-vdagentd.conf: d /run/spice-vdagentd 0755 root root)
+            # makes at boot; the agents' socket and the redemption socket
+            # live there
+            subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run'],
+                           check=True)
+            self.mounts.append('/run')
+            os.mkdir('/run/systemd', 0o755)
+            os.mkdir('/run/spice-vdagentd', 0o755)
         subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run/systemd'],
                        check=True)
         self.mounts.append('/run/systemd')
@@ -314,7 +354,7 @@ class Guest:
         # vdagentd (sso-krb5) uses a secure krb5 context, which reads only
         # /etc/krb5.conf: the realm's, with the guest's keytab as default
         # keytab and users' caches in a sticky directory of ours, as
-        # FILE:/tmp/krb5cc_%{uid} would be
+        # FILE:/tmp/krb5cc_%{uid} would be (or Guest(ccache=...))
         self.cache_dir = os.path.join(self.dir, 'tmp')
         os.mkdir(self.cache_dir)
         os.chmod(self.cache_dir, 0o1777)
@@ -323,8 +363,9 @@ class Guest:
             conf = f.read()
         conf = re.sub(r'(?m)^\s*default_ccache_name\s*=.*$', '', conf)
         conf = conf.replace('[libdefaults]\n', '[libdefaults]\n\tdefault_keytab_name = FILE:%s\n'
-                            '\tdefault_ccache_name = FILE:%s/krb5cc_%%{uid}\n'
-                            % (os.environ['HOST_KEYTAB'], self.cache_dir), 1)
+                            '\tdefault_ccache_name = %s\n'
+                            % (os.environ['HOST_KEYTAB'],
+                               self.ccache or 'FILE:%s/krb5cc_%%{uid}' % self.cache_dir), 1)
         with open(self.krb5_conf, 'w') as f:
             f.write(conf)
         os.chmod(self.krb5_conf, 0o644)
@@ -493,8 +534,9 @@ class Guest:
         if not self.session_info:
             args.append('-X')
         if self.sso:
-            args += ['--sso', '--sso-socket', self.sso_socket,
-                     '--sso-pam-service-file', self.pam_file, '--sso-ttl', str(self.ttl)]
+            args += ['--sso', '--sso-pam-service-file', self.pam_file, '--sso-ttl', str(self.ttl)]
+            if not self.system_paths:
+                args += ['--sso-socket', self.sso_socket]
         args += self.extra_args
         open(self.uinput, 'w').close()
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, **self.nss_env)
@@ -573,6 +615,17 @@ class Guest:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
         return r.stdout.strip()
 
+    def greeter(self, *args, command=None, hold=False, conversations=1):
+        """Start the greeter emulator on the real PAM service (pam_module)."""
+        g = Greeter(self, list(args), command=command, hold=hold, conversations=conversations)
+        self.procs.append(g.proc)
+        self.greeters.append(g)
+        return g
+
+    def logs(self):
+        """Everything logged so far: vdagentd's output and the syslog."""
+        return self.read_log() + (self.syslog.read() if self.syslog else '')
+
     # ---------------------------------------------------------- teardown
     def stop(self):
         if self.listener:
@@ -589,9 +642,104 @@ class Guest:
             self.host.close()
         if getattr(self, 'log', None):
             self.log.close()
+        if self.syslog:
+            self.syslog.stop()
         for m in reversed(getattr(self, 'mounts', [])):
             subprocess.run(['umount', m])
         subprocess.run(['rm', '-rf', self.dir])
+
+
+class Syslog:
+    """A private /dev/log (tests/lib/devlog.sh, in this mount namespace)
+    whose datagrams go to a file: what vdagentd and the PAM module log."""
+
+    def __init__(self, path):
+        self.path = path
+        r = subprocess.run(['bash', '-c', '. "$1/tests/lib/devlog.sh" && devlog_start "$2" && '
+                            'echo "$DEVLOG_PID"', 'sh', TOP, path],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Failure('no private /dev/log: ' + r.stderr.strip())
+        self.pid = int(r.stdout.strip())
+
+    def read(self):
+        with open(self.path, errors='replace') as f:
+            return f.read()
+
+    def wait(self, pattern, timeout=10):
+        return wait_for(lambda: re.search(pattern, self.read()), timeout,
+                        'a syslog line /%s/' % pattern)
+
+    def stop(self):
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.pid = None
+
+
+class Greeter:
+    """tests/guest/greeter-emulator: gnome-shell 43's oVirt credential
+    manager and GDM's PAM calls, on the guest's PAM service directory (the
+    real pam_vdagent_sso through pam_start_confdir). Its events (one a line,
+    never a token) are collected; see greeter-emulator.c for them."""
+
+    def __init__(self, guest, args, command=None, hold=False, conversations=1):
+        if GREETER is None:
+            raise Skip('GREETER is not set (run through meson)')
+        cmd = [GREETER, '--confdir', guest.pam_dir, '--timeout', '90',
+               '--conversations', str(conversations)] + args
+        if hold:
+            cmd.append('--hold')
+        if command:
+            cmd += ['--'] + list(command)
+        # the module reads no environment; the session's klist gets
+        # KRB5CCNAME from PAM, not from here
+        env = {k: v for k, v in os.environ.items() if k not in ('KRB5CCNAME', 'KRB5_KTNAME')}
+        env.update(guest.nss_env, DBUS_SYSTEM_BUS_ADDRESS=guest.bus_address)
+        self.out = []
+        self.lock = threading.Lock()
+        self.err_path = os.path.join(guest.dir, 'greeter-%d.err' % len(guest.procs))
+        self.err = open(self.err_path, 'w')
+        self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.wait(r'^ready owner=')
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.out.append(line.rstrip('\n'))
+
+    def lines(self):
+        with self.lock:
+            return list(self.out)
+
+    def text(self):
+        return '\n'.join(self.lines())
+
+    def find(self, pattern):
+        return [l for l in self.lines() if re.search(pattern, l)]
+
+    def wait(self, pattern, timeout=30):
+        return wait_for(lambda: self.find(pattern), timeout,
+                        'greeter event /%s/; so far:\n%s' % (pattern, self.text()))[0]
+
+    def close(self):
+        """End a --hold session (GDM: the user logged out)."""
+        self.proc.stdin.write('close\n')
+        self.proc.stdin.flush()
+
+    def finish(self, timeout=30):
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure('the greeter emulator did not finish; so far:\n' + self.text())
+        self.reader.join(5)
+        self.err.close()
+        return rc
 
 
 class Realm:
@@ -677,5 +825,11 @@ def run(cases):
                     os.path.exists(getattr(g, 'log_path', '')):
                 print('---- vdagentd log ----')
                 print(g.read_log())
+                for i, gr in enumerate(g.greeters):
+                    print('---- greeter emulator %d ----' % i)
+                    print(gr.text())
+                if g.syslog:
+                    print('---- syslog ----')
+                    print(g.syslog.read())
             g.stop()
     sys.exit(status)

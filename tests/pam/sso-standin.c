@@ -1,5 +1,6 @@
 /* sso-standin - a stand-in for spice-vdagentd's single sign-on side, for
- * the PAM module's tests until the patched daemon drives them.
+ * the PAM module's own tests (tests/guest/guest-e2e runs the module behind
+ * the real daemon) and the test VM's KEYRING check.
  *
  * Copyright (C) 2026 The spice-sso authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -49,6 +50,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ccache-tamper.h"
 #include "vdagent-sso.h"
 
 static struct {
@@ -117,97 +119,6 @@ static uint8_t *read_file(const char *path, size_t *len)
     return (uint8_t *)data;
 }
 
-/* ------------------------------------------------------------- tampering */
-
-static long encode_principal(krb5_const_principal p, uint8_t *out, size_t n)
-{
-    const char *comps[VDSSO_CCACHE_MAX_COMPONENTS];
-    size_t lens[VDSSO_CCACHE_MAX_COMPONENTS];
-    for (krb5_int32 i = 0; i < p->length; i++) {
-        comps[i] = p->data[i].data;
-        lens[i] = p->data[i].length;
-    }
-    return vdsso_principal_encode((uint32_t)p->type, p->realm.data, p->realm.length, comps, lens,
-                                  (size_t)p->length, out, n);
-}
-
-/* Re-marshal every record (spoiling the TGT as asked), add @extra's. */
-static uint8_t *rebuild(krb5_context ctx, const uint8_t *cc, size_t len, const uint8_t *extra,
-                        size_t extra_len, size_t *out_len)
-{
-    VDSsoCcache c, x;
-    if (vdsso_ccache_parse(cc, len, &c) != VDSSO_OK) {
-        die("the credential cache does not parse");
-    }
-    size_t nx = 0;
-    if (extra != NULL) {
-        if (vdsso_ccache_parse(extra, extra_len, &x) != VDSSO_OK) {
-            die("the extra cache does not parse");
-        }
-        nx = x.ncreds;
-    }
-    VDSsoSlice slices[2 * VDSSO_CCACHE_MAX_CREDS];
-    krb5_data *marshalled[2 * VDSSO_CCACHE_MAX_CREDS] = { 0 };
-    krb5_principal newclient = NULL;
-    uint8_t defp[2048];
-    long defp_len = 0;
-    const char *t = opt.tamper ? opt.tamper : "";
-    size_t n = 0;
-    for (size_t i = 0; i < c.ncreds + nx; i++) {
-        const VDSsoCcacheCred *r = i < c.ncreds ? &c.creds[i] : &x.creds[i - c.ncreds];
-        krb5_data d = { .length = (unsigned)r->whole.len, .data = (char *)r->whole.p };
-        krb5_creds *cr = NULL;
-        if (krb5_unmarshal_credentials(ctx, &d, &cr) != 0) {
-            die("a record does not unmarshal");
-        }
-        int tgt = cr->server->length == 2 && cr->server->data[0].length == 6 &&
-                  memcmp(cr->server->data[0].data, "krbtgt", 6) == 0 && i < c.ncreds;
-        if (i < c.ncreds && strcmp(t, "client") == 0) {
-            if (newclient == NULL) {
-                char *name = g_strdup_printf("%s@%.*s", opt.forge_as, (int)cr->client->realm.length,
-                                             cr->client->realm.data);
-                if (krb5_parse_name(ctx, name, &newclient) != 0) {
-                    die("bad --forge-as");
-                }
-                g_free(name);
-            }
-            krb5_free_principal(ctx, cr->client);
-            krb5_copy_principal(ctx, newclient, &cr->client);
-        }
-        if (tgt && strcmp(t, "ticket") == 0) {
-            cr->ticket.data[cr->ticket.length / 2] ^= 0x40;
-        } else if (tgt && strcmp(t, "session-key") == 0) {
-            cr->keyblock.contents[0] ^= 0x01;
-        } else if (tgt && strcmp(t, "expired") == 0) {
-            cr->times.endtime = (krb5_timestamp)(time(NULL) - 3600);
-        }
-        if (krb5_marshal_credentials(ctx, cr, &marshalled[n]) != 0) {
-            die("cannot marshal");
-        }
-        slices[n].p = (const uint8_t *)marshalled[n]->data;
-        slices[n].len = marshalled[n]->length;
-        if (defp_len == 0) {
-            defp_len = encode_principal(cr->client, defp, sizeof(defp));
-        }
-        n++;
-        krb5_free_creds(ctx, cr);
-    }
-    krb5_free_principal(ctx, newclient);
-    VDSsoSlice dp = { defp, (size_t)defp_len };
-    size_t size = vdsso_ccache_size(dp, slices, n);
-    uint8_t *out = g_malloc(size);
-    long w = vdsso_ccache_build(dp, slices, n, out, size);
-    if (w < 0) {
-        die("cannot build the cache");
-    }
-    for (size_t i = 0; i < n; i++) {
-        vdsso_wipe(marshalled[i]->data, marshalled[i]->length);
-        krb5_free_data(ctx, marshalled[i]);
-    }
-    *out_len = (size_t)w;
-    return out;
-}
-
 static void make_payload(void)
 {
     size_t len, xlen = 0;
@@ -224,21 +135,17 @@ static void make_payload(void)
         die("the credential cache does not parse");
     }
     const char *t = opt.tamper ? opt.tamper : "";
-    if (extra != NULL || strcmp(t, "ticket") == 0 || strcmp(t, "session-key") == 0 ||
-        strcmp(t, "expired") == 0 || strcmp(t, "client") == 0) {
-        size_t nlen;
-        uint8_t *n = rebuild(ctx, cc, len, extra, xlen, &nlen);
+    if (extra != NULL || t[0] != '\0') {
+        uint8_t *n = NULL;
+        size_t nlen = 0;
+        char err[256];
+        if (ccache_tamper(ctx, t, opt.forge_as, cc, len, extra, xlen, &n, &nlen, err,
+                          sizeof(err)) != 0) {
+            die(err);
+        }
         vdsso_wipe_free(cc, len);
         cc = n;
         len = nlen;
-    } else if (strcmp(t, "truncate") == 0) {
-        len /= 2;
-    } else if (strcmp(t, "garbage") == 0) {
-        if (getrandom(cc, len, 0) != (ssize_t)len) {
-            die("getrandom");
-        }
-    } else if (t[0] != '\0') {
-        die("unknown --tamper");
     }
     if (extra != NULL) {
         vdsso_wipe_free(extra, xlen);

@@ -39,6 +39,13 @@ MARKER_RE = re.compile(r"SSO-GUEST (\d+) ([A-Za-z0-9_.-]+)(?: ([^\r\n]*))?")
 GUEST_KDC_ADDR = "10.0.2.100"
 GUEST_KDC_PORT = 88
 
+# The single sign-on hooks (docs/vm.md, "Single sign-on in the guest"), in
+# order: system pieces (syslog, default cache, fabricated seat, logind
+# stand-in), the KEYRING check (only with a test credential), spice-vdagentd,
+# the greeter emulator.
+SSO_HOOKS = [os.path.join(HERE, "hooks", n) for n in (
+    "60-sso-system.sh", "61-sso-keyring-check.sh", "62-sso-vdagentd.sh", "63-sso-greeter.sh")]
+
 # Events after which waiting any longer is pointless.
 FATAL_EVENTS = ("initramfs-failed",)
 
@@ -116,6 +123,7 @@ def build_files(path=None):
     path = path or os.path.join(HERE, "guest-files")
     variables = dict(upstream_env())
     variables["PLAIN"] = plain_build()
+    variables["TOP"] = TOP
     out = {}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):

@@ -284,12 +284,22 @@ VDAgentdSsoRedeem *vdagentd_sso_redeem_new(const char *path,
     }
     strcpy(addr.sun_path, path);
 
-    /* the directory: created root-only if missing; an existing one is
-     * left as it is (/run/spice-vdagentd also holds the agents' socket) */
+    /* the directory: created root-only if missing; an existing one may be
+     * readable by all (upstream's /run/spice-vdagentd is 0755: it also
+     * holds the session agents' socket), but only its owner, the daemon's
+     * user, may change what is in it, or the socket could be replaced */
     gchar *dir = g_path_get_dirname(path);
     if (g_mkdir_with_parents(dir, 0700) != 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
                     "cannot create %s: %s", dir, g_strerror(errno));
+        g_free(dir);
+        return NULL;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "%s must be a directory of uid %u that nobody else may write to; not"
+                    " listening in it", dir, (unsigned) geteuid());
         g_free(dir);
         return NULL;
     }

@@ -757,6 +757,13 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
         g_source_remove(p->emit_source);
         p->emit_source = 0;
     }
+    /* the time to live bounds how long the credential waits to be fetched;
+     * the PAM module's verification may then wait for the KDC, and it
+     * refuses a login whose REPORT is not acknowledged: it gets a time to
+     * live of its own, from now (only the token and the principal are
+     * kept for it) */
+    g_source_remove(p->expire_source);
+    p->expire_source = g_timeout_add_seconds(sso->config.ttl, expire_cb, sso);
     syslog(LOG_INFO, "sso: the PAM module fetched the credential of %s (%s)",
            p->principal, path_name(p->path));
     *payload = buf;

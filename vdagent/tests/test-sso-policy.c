@@ -485,13 +485,38 @@ static void test_wipes(void)
     run_loop_ms(2600);
     CHECK(!vdagentd_sso_has_pending(sso, NULL));
     CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 7, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    /* a fetched credential's report is awaited for a time to live of its
+     * own, but not for ever */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 8, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     run_loop_ms(2600);
     CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
               VDSSO_STATUS_UNKNOWN_TOKEN);
+    vdagentd_sso_free(sso);
+}
+
+/* The time to live bounds the wait for the FETCH; the REPORT then gets one
+ * of its own (the module's verification may wait for the KDC, and it refuses
+ * a login whose report is not acknowledged). g_timeout_add_seconds() fires
+ * between 0.25 s early and 1 s late: with 3 s, the first expiry comes
+ * between 2.75 and 4 s, the one restarted by a fetch at 2 s after 4.75 s. */
+static void test_report_window(void)
+{
+    VDAgentdSso *sso = sso_new(3);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    run_loop_ms(2000);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    run_loop_ms(2400);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -582,6 +607,7 @@ int main(void)
     test_backoff();
     test_refusals();
     test_wipes();
+    test_report_window();
     test_config();
 
     g_ptr_array_free(fake.emitted, TRUE);

@@ -272,6 +272,31 @@ static void test_setup_errors(void)
     CHECK(s != NULL && err == NULL);
     vdagentd_sso_redeem_free(s);
     CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+    /* the directory may be readable by all (upstream's /run/spice-vdagentd
+     * is 0755), but not writable by anyone but its owner, the daemon's user */
+    char dir[4200];
+    snprintf(dir, sizeof(dir), "%s/shared", tmpdir);
+    snprintf(path, sizeof(path), "%s/sso.sock", dir);
+    CHECK_INT(mkdir(dir, 0755), 0);
+    CHECK_INT(chmod(dir, 0755), 0);
+    s = vdagentd_sso_redeem_new(path, &ops, NULL, &err);
+    CHECK(s != NULL && err == NULL);
+    vdagentd_sso_redeem_free(s);
+    static const mode_t unsafe[] = { 0775, 0757, 01777 };
+    for (size_t i = 0; i < G_N_ELEMENTS(unsafe); i++) {
+        CHECK_INT(chmod(dir, unsafe[i]), 0);
+        CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+        CHECK(err != NULL && strstr(err->message, "nobody else may write") != NULL);
+        g_clear_error(&err);
+        CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+    }
+    if (geteuid() == 0) {
+        CHECK_INT(chmod(dir, 0755), 0);
+        CHECK_INT(chown(dir, 65534, 65534), 0);
+        CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+        g_clear_error(&err);
+    }
+    CHECK_INT(rmdir(dir), 0);
     /* too long a path */
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);

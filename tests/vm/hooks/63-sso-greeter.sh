@@ -1,0 +1,38 @@
+# SSO hook 4/4: the greeter, EMULATED (tests/guest/greeter-emulator:
+# gnome-shell 43's oVirt credential manager and GDM's PAM calls; the real
+# greeter needs a GPU and GDM), listening on the system bus for
+# UserAuthenticated from the owner of org.ovirt.vdsm.Credentials, answering
+# with the token in PAM service gdm-ovirtcred (the real pam_vdagent_sso), and
+# running the session command (session-probe: id, klist, stat) as the user.
+# Its output becomes markers (sso-events greeter: greeter-ready,
+# greeter-signal, greeter-answered, greeter-pam, greeter-user,
+# session-opened, session-env, session-uid, klist-ok, klist, ccache-stat,
+# session-closed, greeter-result); session-opened also puts the user's
+# session on the fabricated seat (sso-seat user 2 ...), as pam_systemd and
+# logind would, and session-closed takes it off.
+#   SSO_GREETER_CONVERSATIONS  conversations to run (1)
+#   SSO_GREETER_UNLOCK         a user name: be that user's unlock dialog
+#   SSO_GREETER_TIMEOUT        seconds before it gives up (3600)
+#   SSO_GREETER_NAME           another instance, e.g. "unlock": its markers
+#                              are prefixed "unlock-" and it leaves the seat
+#                              alone (run this script again from the control
+#                              port for an unlock dialog next to the login)
+# The session stays open until "close" is written to /run/spice-sso/greeter.in
+# (/run/spice-sso/NAME.in; the user logs out).
+. /usr/lib/spice-sso/guest-lib.sh
+set -u
+BB=/usr/bin/busybox
+RUN=/run/spice-sso
+name=${SSO_GREETER_NAME:-}
+pfx=${name:+$name-}
+$BB mkdir -p $RUN/state
+$BB mkfifo -m 0600 "$RUN/${name:-greeter}.in" || exit 1
+args=(--confdir /etc/pam.d --timeout "${SSO_GREETER_TIMEOUT:-3600}"
+	--conversations "${SSO_GREETER_CONVERSATIONS:-1}" --hold)
+[ -n "${SSO_GREETER_UNLOCK:-}" ] && args+=(--unlock "$SSO_GREETER_UNLOCK")
+/usr/libexec/spice-sso/greeter-emulator "${args[@]}" -- /usr/lib/spice-sso/session-probe \
+	<>"$RUN/${name:-greeter}.in" 2>&1 |
+	/usr/lib/spice-sso/sso-events "greeter${name:+-$name}" "$pfx" >/dev/null 2>&1 &
+for ((i = 0; i < 100; i++)); do [ -e "$RUN/state/${pfx}greeter-ready" ] && exit 0; $BB sleep 0.1; done
+sso_mark "${pfx}greeter-failed" "not ready after 10 s"
+exit 1
