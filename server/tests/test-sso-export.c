@@ -1,7 +1,8 @@
 /* test-sso-export - unit tests of spice-server's single sign-on logic: the
  * credential export, the Kerberos name, the channel-binding read-back, the
- * TLS binding data, the link and export decisions, the delivery message and
- * the agent's replies.
+ * link and export decisions, the delivery message and the agent's replies.
+ * (The TLS binding data, protocol/vdsso-tls.c, is tested in our build:
+ * protocol/tests/test-tls.c.)
  *
  * Copyright (C) 2026 The spice-sso authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -20,8 +21,6 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +28,6 @@
 #include "sso-gss.h"
 #include "sso-policy.h"
 #include "sso-sasl.h"
-#include "sso-tls.h"
 #include "vdagent-sso.h"
 
 #ifndef GSS_C_CHANNEL_BOUND_FLAG
@@ -468,60 +466,6 @@ static void test_binding(void)
     krb5_kt_close(kctx, keytab);
 }
 
-/* ------------------------------------------------------------- TLS data */
-
-static X509 *make_cert(EVP_PKEY *key, const EVP_MD *md)
-{
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME *n = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"spice-host", -1,
-                               -1, 0);
-    X509_set_issuer_name(x, n);
-    g_assert_cmpint(X509_sign(x, key, md), >, 0);
-    return x;
-}
-
-static void check_end_point(EVP_PKEY *key, const EVP_MD *sign_md, const EVP_MD *want_md)
-{
-    X509 *x = make_cert(key, sign_md);
-    uint8_t got[SSO_TLS_CB_MAX], want[EVP_MAX_MD_SIZE];
-    unsigned int want_len = 0;
-    long n = sso_tls_server_end_point(x, got, sizeof(got));
-    g_assert_true(X509_digest(x, want_md, want, &want_len));
-    g_assert_cmpint(n, ==, (long)want_len);
-    g_assert_cmpmem(got, (size_t)n, want, want_len);
-    /* too small a buffer */
-    g_assert_cmpint(sso_tls_server_end_point(x, got, want_len - 1), ==, -1);
-    X509_free(x);
-}
-
-static void test_tls_end_point(void)
-{
-    EVP_PKEY *rsa = EVP_RSA_gen(2048);
-    g_assert_nonnull(rsa);
-    check_end_point(rsa, EVP_sha256(), EVP_sha256());
-    check_end_point(rsa, EVP_sha384(), EVP_sha384());
-    check_end_point(rsa, EVP_sha512(), EVP_sha512());
-    /* MD5 and SHA-1 are upgraded to SHA-256 */
-    check_end_point(rsa, EVP_sha1(), EVP_sha256());
-    EVP_PKEY_free(rsa);
-
-    /* Ed25519 has no separate hash function: undefined */
-    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    g_assert_nonnull(ed);
-    X509 *x = make_cert(ed, NULL);
-    uint8_t got[SSO_TLS_CB_MAX];
-    g_assert_cmpint(sso_tls_server_end_point(x, got, sizeof(got)), ==, -1);
-    X509_free(x);
-    EVP_PKEY_free(ed);
-    g_assert_cmpint(sso_tls_server_end_point(NULL, got, sizeof(got)), ==, -1);
-}
-
 /* ------------------------------------------------------------- policy */
 
 static SsoSaslIdentity identity(const char *principal, bool tls, bool layer, bool bound,
@@ -848,7 +792,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/name/full", test_full_name);
     g_test_add_func("/sso/name/mechanisms", test_mech_is_gss);
     g_test_add_func("/sso/binding/read-back", test_binding);
-    g_test_add_func("/sso/binding/tls-server-end-point", test_tls_end_point);
     g_test_add_func("/sso/policy/decisions", test_policy);
     g_test_add_func("/sso/delivery/message", test_delivery);
     g_test_add_func("/sso/delivery/replies", test_port_reader);
