@@ -323,6 +323,49 @@ static void test_mech_is_gss(void)
     g_assert_false(sso_sasl_mech_is_gss(NULL));
 }
 
+static void check_advertised(const char *in, const char *want)
+{
+    g_autofree char *list = g_strdup(in);
+    size_t n = sso_sasl_advertised_mechlist(list);
+    g_assert_cmpstr(list, ==, want);
+    g_assert_cmpuint(n, ==, strlen(want));
+}
+
+/* what spice-server sends after sasl_listmech() with a channel binding set */
+static void test_advertised_mechlist(void)
+{
+    /* Debian 12's plugins (libsasl2-modules, -gssapi-mit), unrestricted
+     * mech_list, over TLS with the binding set: 305 bytes, more than
+     * spice-gtk accepts (300) */
+    const char *debian =
+        ",GSS-SPNEGO-PLUS,GSS-SPNEGO,GSSAPI-PLUS,GSSAPI,SCRAM-SHA-512-PLUS,SCRAM-SHA-512,"
+        "SCRAM-SHA-384-PLUS,SCRAM-SHA-384,SCRAM-SHA-256-PLUS,SCRAM-SHA-256,"
+        "SCRAM-SHA-224-PLUS,SCRAM-SHA-224,SCRAM-SHA-1-PLUS,SCRAM-SHA-1,GS2-KRB5-PLUS,GS2-KRB5,"
+        "GS2-IAKERB-PLUS,GS2-IAKERB,DIGEST-MD5,CRAM-MD5,NTLM,PLAIN,LOGIN,ANONYMOUS,";
+    g_assert_cmpuint(strlen(debian), ==, 305);
+    const char *sent =
+        ",GSS-SPNEGO,GSSAPI,SCRAM-SHA-512-PLUS,SCRAM-SHA-512,"
+        "SCRAM-SHA-384-PLUS,SCRAM-SHA-384,SCRAM-SHA-256-PLUS,SCRAM-SHA-256,"
+        "SCRAM-SHA-224-PLUS,SCRAM-SHA-224,SCRAM-SHA-1-PLUS,SCRAM-SHA-1,GS2-KRB5-PLUS,GS2-KRB5,"
+        "GS2-IAKERB-PLUS,GS2-IAKERB,DIGEST-MD5,CRAM-MD5,NTLM,PLAIN,LOGIN,ANONYMOUS,";
+    check_advertised(debian, sent);
+    g_assert_cmpuint(strlen(sent), <=, 300);
+    /* the test's mech_list: GSSAPI GSS-SPNEGO */
+    check_advertised(",GSS-SPNEGO-PLUS,GSS-SPNEGO,GSSAPI-PLUS,GSSAPI,", ",GSS-SPNEGO,GSSAPI,");
+    /* no binding: unchanged */
+    check_advertised(",GSS-SPNEGO,GSSAPI,", ",GSS-SPNEGO,GSSAPI,");
+    check_advertised(",PLAIN,", ",PLAIN,");
+    /* case, position, whole names only */
+    check_advertised(",gssapi-plus,GSSAPI-PLUSX,XGSSAPI-PLUS,GSSAPI,", ",GSSAPI-PLUSX,XGSSAPI-PLUS,GSSAPI,");
+    check_advertised("GSSAPI-PLUS,GSSAPI", "GSSAPI");
+    check_advertised("GSSAPI,GSS-SPNEGO-PLUS", "GSSAPI");
+    /* only -PLUS names of GSSAPI and GSS-SPNEGO: nothing left */
+    check_advertised(",GSSAPI-PLUS,GSS-SPNEGO-PLUS,", ",");
+    check_advertised(",", ",");
+    check_advertised("", "");
+    g_assert_cmpuint(sso_sasl_advertised_mechlist(NULL), ==, 0);
+}
+
 /* ------------------------------------------------- channel binding read-back */
 
 /* A service ticket for SERVICE with a random key, in the default (MEMORY)
@@ -791,6 +834,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/export/no-credential", test_export_no_cred);
     g_test_add_func("/sso/name/full", test_full_name);
     g_test_add_func("/sso/name/mechanisms", test_mech_is_gss);
+    g_test_add_func("/sso/mechlist/advertised", test_advertised_mechlist);
     g_test_add_func("/sso/binding/read-back", test_binding);
     g_test_add_func("/sso/policy/decisions", test_policy);
     g_test_add_func("/sso/delivery/message", test_delivery);
