@@ -160,3 +160,17 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
         }
     }
 }
+
+bool sso_sasl_release_delegated(sasl_conn_t *conn)
+{
+    const void *v = NULL;
+
+    /* only the Kerberos mechanisms hand out their own handle's address */
+    if (conn == NULL || !sso_sasl_mech_is_gss(getprop_str(conn, SASL_MECHNAME))) {
+        return false;
+    }
+    if (sasl_getprop(conn, SASL_DELEGATEDCREDS, &v) != SASL_OK || v == NULL) {
+        return false;
+    }
+    return sso_gss_release_delegated((void *)v);
+}

@@ -52,6 +52,12 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
  * for the binding read-back. */
 bool sso_sasl_mech_is_gss(const char *mech);
 
+/* Release the credential a client delegated on @conn, if any, now (see
+ * sso_gss_release_delegated()): call it once the check callback took what
+ * it needs, so that SASL does not keep a ticket-granting ticket for the
+ * whole life of the connection. Returns true if one was released. */
+bool sso_sasl_release_delegated(sasl_conn_t *conn);
+
 /*
  * Drop GSSAPI-PLUS and GSS-SPNEGO-PLUS from @list, a mechanism list from
  * sasl_listmech() with ',' as prefix, separator and suffix, in place;

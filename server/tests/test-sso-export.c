@@ -240,6 +240,28 @@ static void test_export_ok(void)
     release_gss_cred(cred, cc);
 }
 
+/* What the server does with the handle Cyrus hands out once it took what it
+ * needs: release it through its address, leaving GSS_C_NO_CREDENTIAL there
+ * for Cyrus' own release at dispose to skip. */
+static void test_release_delegated(void)
+{
+    const char *clients[] = { ALICE };
+    krb5_ccache cc;
+    gss_cred_id_t cred = fake_gss_cred(ALICE, clients, 1, &cc);
+    gss_cred_id_t *handle = &cred; /* what SASL_DELEGATEDCREDS gives */
+
+    g_assert_true(sso_gss_release_delegated(handle));
+    g_assert_true(cred == GSS_C_NO_CREDENTIAL);
+    /* the stack below is wiped after the release too */
+    g_assert_false(key_in_stack(session_key, sizeof(session_key)));
+    /* a second release (Cyrus' dispose does the same check) does nothing */
+    g_assert_false(sso_gss_release_delegated(handle));
+    OM_uint32 minor;
+    g_assert_cmpuint(gss_release_cred(&minor, handle), ==, GSS_S_COMPLETE);
+    g_assert_false(sso_gss_release_delegated(NULL));
+    krb5_cc_destroy(kctx, cc);
+}
+
 static void test_export_wrong_principal(void)
 {
     const char *clients[] = { ALICE };
@@ -832,6 +854,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/export/wrong-principal", test_export_wrong_principal);
     g_test_add_func("/sso/export/foreign-ticket", test_export_foreign_ticket);
     g_test_add_func("/sso/export/no-credential", test_export_no_cred);
+    g_test_add_func("/sso/export/release", test_release_delegated);
     g_test_add_func("/sso/name/full", test_full_name);
     g_test_add_func("/sso/name/mechanisms", test_mech_is_gss);
     g_test_add_func("/sso/mechlist/advertised", test_advertised_mechlist);
