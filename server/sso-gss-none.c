@@ -52,3 +52,13 @@ SsoGssStatus sso_gss_export(const void *cred, const char *expected,
     *out_len = 0;
     return unsupported(why, why_len);
 }
+
+void sso_gss_diagnose_acceptor(const char *keytab, const char *service,
+                               char *out, size_t out_len)
+{
+    (void)keytab;
+    (void)service;
+    if (out != NULL && out_len > 0) {
+        snprintf(out, out_len, "spice-server was built without Kerberos support");
+    }
+}
