@@ -558,7 +558,7 @@ void sso_gss_diagnose_acceptor(const char *keytab, const char *service,
     }
 
     /* 3. The replay cache must be writable. */
-    rcdir = secure_getenv("KRB5RCACHEDIR");
+    rcdir = getenv("KRB5RCACHEDIR");
     if (rcdir == NULL || *rcdir == '\0') {
         rcdir = "/var/tmp";
     }

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -121,7 +122,7 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
 static void sasl_keytab_option(sasl_conn_t *conn, char *out, size_t out_len)
 {
     const char *app = getprop_str(conn, SASL_APPNAME);
-    const char *env = secure_getenv("SASL_CONF_PATH");
+    const char *env = getenv("SASL_CONF_PATH");
     gchar **dirs;
 
     out[0] = '\0';
