@@ -58,3 +58,13 @@ bool sso_gss_release_delegated(void *handle)
     (void)handle;
     return false;
 }
+
+void sso_gss_diagnose_acceptor(const char *keytab, const char *service,
+                               char *out, size_t out_len)
+{
+    (void)keytab;
+    (void)service;
+    if (out != NULL && out_len > 0) {
+        snprintf(out, out_len, "spice-server was built without Kerberos support");
+    }
+}

@@ -12,11 +12,14 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef GSS_C_CHANNEL_BOUND_FLAG
 #define GSS_C_CHANNEL_BOUND_FLAG 2048 /* MIT krb5 >= 1.19 */
@@ -430,4 +433,173 @@ bool sso_gss_release_delegated(void *handle)
     *cred = GSS_C_NO_CREDENTIAL; /* gss_release_cred() does it; be sure */
     sso_wipe_stack();
     return true;
+}
+
+/* ------------------------------------------------------------ diagnosis */
+
+/* The file behind a keytab name, or NULL if it is not a file keytab. */
+static const char *keytab_file(const char *name)
+{
+    if (strncmp(name, "FILE:", 5) == 0) {
+        return name + 5;
+    }
+    if (strncmp(name, "WRFILE:", 7) == 0) {
+        return name + 7;
+    }
+    return name[0] == '/' ? name : NULL;
+}
+
+/* spice/<this host's canonical name>: the acceptor Cyrus SASL asks for when
+ * the application gives no server name (spice-server does not), the way
+ * Cyrus's get_fqhostname() finds it (gethostname, getaddrinfo with
+ * AI_CANONNAME, lower-cased). */
+static void acceptor_name(const char *service, char *out, size_t out_len)
+{
+    char host[256] = "";
+    struct addrinfo hints, *res = NULL;
+    const char *fqdn;
+
+    if (gethostname(host, sizeof(host) - 1) != 0) {
+        snprintf(out, out_len, "%s/(unknown host name)", service);
+        return;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_flags = AI_CANONNAME;
+    fqdn = host;
+    if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL && res->ai_canonname) {
+        fqdn = res->ai_canonname;
+    }
+    snprintf(out, out_len, "%s/%s", service, fqdn);
+    for (char *p = out; *p; p++) {
+        *p = (char)tolower((unsigned char)*p);
+    }
+    if (res) {
+        freeaddrinfo(res);
+    }
+}
+
+void sso_gss_diagnose_acceptor(const char *keytab, const char *service,
+                               char *out, size_t out_len)
+{
+    krb5_context ctx = NULL;
+    krb5_keytab kt = NULL;
+    krb5_kt_cursor cursor;
+    krb5_keytab_entry entry;
+    char name[1024] = "", held[512] = "", acceptor[300];
+    const char *file, *rcdir;
+    bool has_acceptor = false, cursor_open = false;
+    size_t count = 0;
+    krb5_error_code code;
+
+    if (out == NULL || out_len == 0) {
+        return;
+    }
+    if (service == NULL || *service == '\0') {
+        service = "spice";
+    }
+    acceptor_name(service, acceptor, sizeof(acceptor));
+    code = krb5_init_context(&ctx);
+    if (code) {
+        snprintf(out, out_len, "cannot initialise Kerberos (error %d); fix: check"
+                 " /etc/krb5.conf (or KRB5_CONFIG)", (int)code);
+        return;
+    }
+    if (keytab != NULL && *keytab != '\0') {
+        snprintf(name, sizeof(name), "%s", keytab);
+    } else if (krb5_kt_default_name(ctx, name, sizeof(name)) != 0) {
+        snprintf(name, sizeof(name), "(default keytab)");
+    }
+
+    /* 1. The keytab must be readable by this process (qemu's user). MIT
+     * says only "Permission denied" somewhere inside Cyrus, if anything. */
+    file = keytab_file(name);
+    if (file != NULL && access(file, R_OK) != 0) {
+        int e = errno;
+        snprintf(out, out_len,
+                 "the keytab %s cannot be read by uid %u (%s); fix: %s", file,
+                 (unsigned)geteuid(), strerror(e),
+                 e == ENOENT ? "create it with the spice/ key of this host (ipa-getkeytab,"
+                               " or kadmin ktadd), or name the right one in KRB5_KTNAME or"
+                               " the keytab: line of the SASL configuration"
+                             : "make it readable by the user qemu runs as and nobody else"
+                               " (chown root:GROUP-OF-QEMU, chmod 0640), or give qemu its own"
+                               " copy");
+        goto out;
+    }
+
+    /* 2. What the keytab holds for the service. */
+    code = krb5_kt_resolve(ctx, name, &kt);
+    if (code == 0) {
+        code = krb5_kt_start_seq_get(ctx, kt, &cursor);
+        cursor_open = code == 0;
+    }
+    while (cursor_open && (code = krb5_kt_next_entry(ctx, kt, &entry, &cursor)) == 0) {
+        char *unparsed = NULL;
+        if (entry.principal->length >= 1 &&
+            entry.principal->data[0].length == strlen(service) &&
+            memcmp(entry.principal->data[0].data, service, strlen(service)) == 0 &&
+            krb5_unparse_name(ctx, entry.principal, &unparsed) == 0) {
+            size_t n = strlen(acceptor);
+            if (strncmp(unparsed, acceptor, n) == 0 && unparsed[n] == '@') {
+                has_acceptor = true;
+            }
+            if (strstr(held, unparsed) == NULL && strlen(held) + strlen(unparsed) + 3 < sizeof(held)) {
+                if (held[0]) {
+                    strcat(held, ", ");
+                }
+                strcat(held, unparsed);
+                count++;
+            }
+            krb5_free_unparsed_name(ctx, unparsed);
+        }
+        krb5_free_keytab_entry_contents(ctx, &entry);
+    }
+    if (cursor_open) {
+        krb5_kt_end_seq_get(ctx, kt, &cursor);
+    }
+    if (code != 0 && code != KRB5_KT_END) {
+        const char *msg = krb5_get_error_message(ctx, code);
+        snprintf(out, out_len, "cannot read the keytab %s: %s; fix: export it again"
+                 " (ipa-getkeytab, or kadmin ktadd)", name, msg);
+        krb5_free_error_message(ctx, msg);
+        goto out;
+    }
+    if (count == 0) {
+        snprintf(out, out_len, "the keytab %s holds no %s/ key; fix: add %s (ipa-getkeytab"
+                 " -p %s -k FILE, or kadmin ktadd -k FILE %s)", name, service, acceptor,
+                 acceptor, acceptor);
+        goto out;
+    }
+
+    /* 3. The replay cache must be writable. */
+    rcdir = getenv("KRB5RCACHEDIR");
+    if (rcdir == NULL || *rcdir == '\0') {
+        rcdir = "/var/tmp";
+    }
+    if (access(rcdir, W_OK | X_OK) != 0) {
+        snprintf(out, out_len, "the replay cache directory %s is not writable by uid %u (%s);"
+                 " fix: set KRB5RCACHEDIR to a directory qemu may write", rcdir,
+                 (unsigned)geteuid(), strerror(errno));
+        goto out;
+    }
+
+    /* 4. The name clients must ask for. */
+    if (!has_acceptor) {
+        snprintf(out, out_len, "this host accepts tickets for %s, which is not in the keytab"
+                 " %s (it holds %s); fix: add %s to the keytab, or give the host the"
+                 " canonical name of a key it holds, or set ignore_acceptor_hostname = true"
+                 " in the [libdefaults] of the host's krb5.conf", acceptor, name, held,
+                 acceptor);
+    } else {
+        snprintf(out, out_len, "the keytab %s holds %s; fix: clients must ask for one of these"
+                 " names: connect to a host name they map to, and check dns_canonicalize_hostname"
+                 " and rdns in the client's krb5.conf; after a key change, export the keytab"
+                 " again; and keep the clocks of client, host and KDC within 5 minutes",
+                 name, held);
+    }
+out:
+    if (kt) {
+        krb5_kt_close(ctx, kt);
+    }
+    krb5_free_context(ctx);
 }

@@ -84,6 +84,17 @@ SsoGssStatus sso_gss_export(const void *cred, const char *expected,
  * the stack is wiped. Returns true if a credential was released. */
 bool sso_gss_release_delegated(void *handle);
 
+/* A SASL exchange failed on the acceptor side and Cyrus said no more than
+ * "GSSAPI Failure: gss_accept_sec_context": look at what the acceptor's
+ * configuration shows, in order: the keytab unreadable by this process,
+ * no @service/ key in it, the replay cache directory not writable, the
+ * acceptor name (@service/<canonical host name>, as Cyrus SASL forms it)
+ * missing from it; else the names clients must ask for. @keytab: the SASL
+ * "keytab" option, or NULL for the default keytab (KRB5_KTNAME, krb5.conf).
+ * Writes one line ending with "; fix: ..." to @out. No secrets. */
+void sso_gss_diagnose_acceptor(const char *keytab, const char *service,
+                               char *out, size_t out_len);
+
 /* MIT krb5 leaves copies of session keys in the stack frames of the
  * functions it calls (seen after importing, copying and marshalling a
  * credential, and after accepting a delegated one). Overwrite the

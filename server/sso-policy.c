@@ -102,9 +102,16 @@ void sso_audit_capture(const SsoSaslIdentity *id, size_t kept_bytes, const char 
         g_message("sso: capture client=%s principal=%s result=kept bytes=%zu protection=%s",
                   or_unknown(id->peer), id->principal, kept_bytes, protection(id));
     } else {
-        g_message("sso: capture client=%s principal=%s result=%s reason=\"%s\"",
+        /* Nothing delegated is what a forgotten client option and a ticket
+         * that is not forwardable both look like (Cyrus never logs its
+         * "no credentials were passed"): name both fixes. */
+        g_message("sso: capture client=%s principal=%s result=%s reason=\"%s\"%s",
                   or_unknown(id->peer), or_unknown(id->principal),
-                  id->delegated_cred ? "refused" : "none", why ? why : "");
+                  id->delegated_cred ? "refused" : "none", why ? why : "",
+                  id->delegated_cred ? ""
+                  : " fix=\"the client must delegate (remote-viewer --spice-gss-delegate) a"
+                    " forwardable ticket-granting ticket: kinit -f, or forwardable = true in"
+                    " the [libdefaults] of the client's krb5.conf (klist -f shows flag F)\"");
     }
 }
 

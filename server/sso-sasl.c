@@ -6,7 +6,10 @@
 #define _DEFAULT_SOURCE
 #include "sso-sasl.h"
 
+#include <glib.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -173,4 +176,56 @@ bool sso_sasl_release_delegated(sasl_conn_t *conn)
         return false;
     }
     return sso_gss_release_delegated((void *)v);
+}
+
+/* The "keytab" option of the application's SASL configuration
+ * (APPNAME.conf in the first directory of SASL_CONF_PATH, else of Cyrus's
+ * default path, that has one), which the GSSAPI plugin registers as the
+ * acceptor keytab; "" if there is none. Cyrus keeps its parsed
+ * configuration to itself, so read the file the way it does. */
+static void sasl_keytab_option(sasl_conn_t *conn, char *out, size_t out_len)
+{
+    const char *app = getprop_str(conn, SASL_APPNAME);
+    const char *env = getenv("SASL_CONF_PATH");
+    gchar **dirs;
+
+    out[0] = '\0';
+    if (app == NULL || *app == '\0') {
+        return;
+    }
+    dirs = g_strsplit(env && *env ? env
+                      : "/etc/sasl2:/etc/sasl:/usr/lib/x86_64-linux-gnu/sasl2:/usr/lib/sasl2",
+                      ":", -1);
+    for (gchar **d = dirs; *d; d++) {
+        gchar *path = g_strdup_printf("%s/%s.conf", *d, app);
+        gchar *text = NULL;
+        gboolean found = g_file_get_contents(path, &text, NULL, NULL);
+        g_free(path);
+        if (!found) {
+            continue;
+        }
+        gchar **lines = g_strsplit(text, "\n", -1);
+        for (gchar **l = lines; *l; l++) {
+            gchar *line = g_strstrip(*l);
+            if (g_str_has_prefix(line, "keytab:")) {
+                g_strlcpy(out, g_strstrip(line + strlen("keytab:")), out_len);
+            }
+        }
+        g_strfreev(lines);
+        g_free(text);
+        break;
+    }
+    g_strfreev(dirs);
+}
+
+void sso_sasl_log_failure(sasl_conn_t *conn, const char *peer, int err)
+{
+    char keytab[1024];
+    char diagnosis[1024];
+
+    sasl_keytab_option(conn, keytab, sizeof(keytab));
+    sso_gss_diagnose_acceptor(keytab[0] ? keytab : NULL, "spice", diagnosis, sizeof(diagnosis));
+    g_message("sso: auth client=%s result=failed sasl=%d reason=\"if the client used"
+              " Kerberos (GSSAPI, GSS-SPNEGO): %s\"", peer && *peer ? peer : "(unknown)", err,
+              diagnosis);
 }

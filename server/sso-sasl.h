@@ -78,6 +78,13 @@ bool sso_sasl_release_delegated(sasl_conn_t *conn);
  */
 size_t sso_sasl_advertised_mechlist(char *list);
 
+/* After a failed SASL step (red-stream's "sasl step failed"): log one line
+ * "sso: auth client=PEER result=failed sasl=ERR reason=..." naming the most
+ * likely misconfiguration of the Kerberos acceptor and its fix (see
+ * sso_gss_diagnose_acceptor()), since Cyrus tells spice-server no more than
+ * "GSSAPI Failure: gss_accept_sec_context". */
+void sso_sasl_log_failure(sasl_conn_t *conn, const char *peer, int err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -393,6 +393,32 @@ out:
 
 /* ---------------------------------------------------------------- verify */
 
+/* What an administrator should do about a verification failure that has a
+ * clear cause outside the credential itself ("" otherwise). */
+static const char *verify_fix(krb5_error_code ret)
+{
+    switch (ret) {
+    case KRB5KRB_AP_ERR_SKEW:
+    case KRB5KRB_AP_ERR_TKT_NYV:
+        return "synchronise the guest's clock with the KDC (chrony or systemd-timesyncd);"
+               " Kerberos tolerates krb5.conf's clockskew, 300 s by default";
+    case KRB5_KT_NOTFOUND:
+    case KRB5_KT_KVNONOTFOUND:
+        return "put the guest's host/FQDN key into its keytab (ipa-getkeytab -p host/FQDN,"
+               " or kadmin ktadd host/FQDN); pam_vdagent_sso's keytab= names another keytab";
+    case ENOENT:
+    case EACCES:
+        return "install the guest's keytab (/etc/krb5.keytab unless keytab= says otherwise),"
+               " mode 0600, owned by root";
+    case KRB5_KDC_UNREACH:
+    case KRB5_REALM_CANT_RESOLVE:
+        return "the guest must reach its realm's KDC: check [realms] and DNS in krb5.conf,"
+               " and the firewall";
+    default:
+        return "";
+    }
+}
+
 SsoKrb5Status sso_krb5_creds_verify(SsoKrb5 *k, SsoKrb5Creds *c, SsoKrb5Error *err)
 {
     krb5_context ctx = k->ctx;
@@ -428,6 +454,10 @@ SsoKrb5Status sso_krb5_creds_verify(SsoKrb5 *k, SsoKrb5Creds *c, SsoKrb5Error *e
                                 ctx, ret, "ticket of %s does not verify against %s%s%s",
                                 c->principal, ktname, server ? " as " : "",
                                 server ? k->server : "");
+        if (err != NULL && verify_fix(ret)[0] != '\0') {
+            size_t used = strlen(err->text);
+            snprintf(err->text + used, sizeof(err->text) - used, "; fix: %s", verify_fix(ret));
+        }
         goto out;
     }
     c->verified = 1;

@@ -44,7 +44,7 @@
 extern "C" {
 #endif
 
-#define SSO_KRB5_ERRLEN 512
+#define SSO_KRB5_ERRLEN 1024
 #define SSO_KRB5_NAMELEN 4096      /* credential cache names */
 #define SSO_KRB5_USERLEN 256       /* local user names (LOGIN_NAME_MAX) */
 #define SSO_KRB5_CHILD_TIMEOUT 30  /* seconds a cache-writing child may take */

@@ -319,15 +319,21 @@ static gboolean pam_service_present(VDAgentdSso *sso)
     return g_file_test(sso->config.pam_service_file, G_FILE_TEST_EXISTS);
 }
 
-/* Can the greeter be asked? Says why not in *@why. */
-static gboolean can_ask_greeter(VDAgentdSso *sso, const char **why)
+/* Can the greeter be asked? Says why not in *@why, and what to do in *@fix. */
+static gboolean can_ask_greeter(VDAgentdSso *sso, const char **why, const char **fix)
 {
     if (!pam_service_present(sso)) {
         *why = "the PAM service file is missing";
+        *fix = "install it with pam_vdagent_sso (see pam_vdagent_sso(8)), or name the right"
+               " file with --sso-pam-service-file or pam-service-file= in"
+               " /etc/spice-vdagentd/sso.conf";
         return FALSE;
     }
     if (!sso->be.owns_name(sso->be.data)) {
         *why = "spice-vdagentd does not own org.ovirt.vdsm.Credentials on the system bus";
+        *fix = "install the D-Bus policy spice-vdagentd-sso.conf in"
+               " /usr/share/dbus-1/system.d and reload the bus, and stop any other owner of"
+               " the name (ovirt-guest-agent)";
         return FALSE;
     }
     return TRUE;
@@ -405,13 +411,13 @@ static gboolean emit_cb(gpointer user_data)
 static void pending_emit(VDAgentdSso *sso)
 {
     Pending *p = sso->pending;
-    const char *why;
+    const char *why, *fix;
     char hex[VDSSO_TOKEN_HEX_LEN + 1];
 
     if (p == NULL || p->fetched) {
         return;
     }
-    if (!pending_still_wanted(sso, &why) || !can_ask_greeter(sso, &why)) {
+    if (!pending_still_wanted(sso, &why) || !can_ask_greeter(sso, &why, &fix)) {
         pending_drop(sso, why);
         return;
     }
@@ -486,7 +492,7 @@ static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
 static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
 {
     Record *r = record_find(sso, uid);
-    const char *why;
+    const char *why, *fix;
     gboolean locked;
 
     if (r != NULL && strcmp(r->principal, msg->principal) != 0) {
@@ -514,9 +520,9 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
         vdsso_msg_free(msg);
         return VDSSO_RESULT_ACCEPTED;
     }
-    if (!can_ask_greeter(sso, &why)) {
-        syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s",
-               (unsigned) uid, why);
+    if (!can_ask_greeter(sso, &why, &fix)) {
+        syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s;"
+               " fix: %s", (unsigned) uid, why, fix);
         vdsso_msg_free(msg);
         return VDSSO_RESULT_ACCEPTED;
     }
@@ -528,7 +534,7 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
 static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
 {
     VDAgentdSsoSeat seat;
-    const char *why;
+    const char *why, *fix;
     uid_t uid = (uid_t) -1;
     gboolean mapped;
 
@@ -567,9 +573,9 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
         vdsso_msg_free(msg);
         return VDSSO_RESULT_SEAT_BUSY;
     }
-    if (!can_ask_greeter(sso, &why)) {
-        syslog(LOG_WARNING, "sso: cannot ask the greeter to log %s in: %s (%s)",
-               msg->principal, why, sso->config.pam_service_file);
+    if (!can_ask_greeter(sso, &why, &fix)) {
+        syslog(LOG_WARNING, "sso: cannot ask the greeter to log %s in: %s (%s); fix: %s",
+               msg->principal, why, sso->config.pam_service_file, fix);
         vdsso_msg_free(msg);
         return VDSSO_RESULT_NO_LOGIN_SERVICE;
     }
