@@ -179,13 +179,18 @@ class Guest:
                  "tcp" (one qemu chardev connection, see docs/vm.md)
     log_path     where to keep a copy of the serial console after the run
     echo         a callable(str) that gets every marker line as it arrives
+    spice_host   run qemu as the SPICE host spice-host.spice.test
+                 (tests/lib/spice-host-ns server): Cyrus SASL then names
+                 the acceptor spice/spice-host.spice.test, which the realm's
+                 SPICE keytab holds; clients connect to that name
+                 (spice-host-ns client)
     """
 
     def __init__(self, *, kdc_port=None, keytab=None, spice_opts="disable-ticketing=on",
                  spice_keytab=None, spice_port=None, overlays=(), hooks=(), files=None,
                  guest_env=None, krb5_conf=None, memory_mb=512, image=None, qemu=None,
                  guestfwd="cmd", log_path=None, echo=None, extra_qemu_args=(), keep=False,
-                 append="", builds=False):
+                 append="", builds=False, spice_host=False):
         self.kdc_port = kdc_port
         self.keytab = keytab
         self.spice_opts = spice_opts
@@ -206,6 +211,7 @@ class Guest:
         self.extra_qemu_args = list(extra_qemu_args)
         self.keep = keep
         self.append = append
+        self.spice_host = spice_host
         self.proc = None
         self.rundir = None
         self.markers = []
@@ -348,9 +354,13 @@ class Guest:
             self.cmdline = self.command_line(config_img)
             with open(os.path.join(self.rundir, "qemu.cmdline"), "w", encoding="utf-8") as f:
                 f.write(shlex.join(self.cmdline) + "\n")
+            argv = self.cmdline
+            if self.spice_host:
+                # exec all the way down: the PID stays qemu's
+                argv = [os.path.join(TOP, "tests", "lib", "spice-host-ns"), "server"] + argv
             self.t0 = time.monotonic()
             self.proc = subprocess.Popen(
-                self.cmdline, env=env, stdin=subprocess.DEVNULL,
+                argv, env=env, stdin=subprocess.DEVNULL,
                 stdout=open(os.path.join(self.rundir, "qemu.log"), "wb"),
                 stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         except BaseException:
@@ -428,6 +438,15 @@ class Guest:
                 raise GuestError(f"qemu still running {timeout} s after poweroff\n{self.tail()}")
             time.sleep(0.02)
         return self.exit_status
+
+    def qemu_log(self):
+        """What qemu wrote so far (stdout and stderr: spice-server's log
+        lines, the "sso:" decisions among them)."""
+        try:
+            with open(os.path.join(self.rundir, "qemu.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def tail(self, n=40):
         out = []
