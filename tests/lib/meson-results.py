@@ -5,7 +5,10 @@ Prints one line "PASS FAIL SKIP" on stdout and, on stderr, the name of every
 test that failed or was skipped, with the last lines of its output (for a
 skip, the reason the test printed before exiting 77)."""
 import json
+import re
 import sys
+
+FAILURE = re.compile(r"\b(FAIL|FAILED|not ok|Assertion|ERROR|AddressSanitizer|runtime error)\b|check\(s\) failed")
 
 
 def tail(text, n):
@@ -33,6 +36,11 @@ def main():
             else:
                 failed += 1
                 print(f"  FAILED {name} ({result}, {t.get('duration', 0):.1f} s)", file=sys.stderr)
+                # the failed checks first, wherever they are in a long log
+                both = (t.get("stdout") or "") + "\n" + (t.get("stderr") or "")
+                marked = [l for l in both.splitlines() if FAILURE.search(l)]
+                for l in marked[:15]:
+                    print(f"    > {l}", file=sys.stderr)
                 for l in tail(t.get("stdout", ""), 25):
                     print(f"    | {l}", file=sys.stderr)
                 for l in tail(t.get("stderr", ""), 25):

@@ -303,10 +303,15 @@ static void pending_drop(VDAgentdSso *sso, const char *why)
     if (p == NULL) {
         return;
     }
-    syslog(LOG_INFO, "sso: dropped the %s credential of %s (%s): %s",
-           p->fetched ? "redeemed" : "pending", p->principal, path_name(p->path), why);
+    /* wipe first, then say so: whoever reads the line may rely on it */
+    gboolean fetched = p->fetched;
+    PendingPath path = p->path;
+    char *principal = g_strdup(p->principal);
     sso->pending = NULL;
     pending_free(p);
+    syslog(LOG_INFO, "sso: dropped the %s credential of %s (%s): %s",
+           fetched ? "redeemed" : "pending", principal, path_name(path), why);
+    g_free(principal);
 }
 
 static gboolean pam_service_present(VDAgentdSso *sso)
