@@ -6,8 +6,9 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <openssl/objects.h>
+
+#include "vdsso-tls.h"
 
 G_DEFINE_QUARK(spice-sso-sasl-error-quark, spice_sso_sasl_error)
 
@@ -97,79 +98,40 @@ gchar *spice_sso_sasl_filter_mechlist(const gchar *mechlist, GError **error)
 
 /* ------------------------------------------------------------ channel binding */
 
-gboolean spice_sso_tls_server_end_point(X509 *cert, guint8 *out, gsize *out_len,
-                                        const char **md_name, GError **error)
-{
-    int md_nid = NID_undef;
-
-    g_return_val_if_fail(cert != NULL && out != NULL && out_len != NULL, FALSE);
-
-#if OPENSSL_VERSION_NUMBER >= 0x10101000L
-    /* also resolves RSASSA-PSS, whose hash is in the parameters */
-    if (!X509_get_signature_info(cert, &md_nid, NULL, NULL, NULL)) {
-        md_nid = NID_undef;
-    }
-#else
-    if (!OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL)) {
-        md_nid = NID_undef;
-    }
-#endif
-    if (md_nid == NID_md5 || md_nid == NID_sha1) {
-        md_nid = NID_sha256;
-    }
-    const EVP_MD *md = md_nid == NID_undef ? NULL : EVP_get_digestbynid(md_nid);
-    if (md == NULL) {
-        const char *sig = OBJ_nid2sn(X509_get_signature_nid(cert));
-        g_set_error(error, SPICE_SSO_SASL_ERROR, SPICE_SSO_SASL_ERROR_BINDING,
-                    "the server certificate's signature algorithm (%s) names no single hash "
-                    "function, so its tls-server-end-point channel binding is undefined "
-                    "(RFC 5929, 4.1)", sig ? sig : "unknown");
-        return FALSE;
-    }
-
-    unsigned int n = 0;
-    if (!X509_digest(cert, md, out, &n) || n == 0) {
-        g_set_error(error, SPICE_SSO_SASL_ERROR, SPICE_SSO_SASL_ERROR_BINDING,
-                    "cannot hash the server certificate with %s", OBJ_nid2sn(md_nid));
-        return FALSE;
-    }
-    *out_len = n;
-    if (md_name) {
-        *md_name = OBJ_nid2sn(md_nid);
-    }
-    return TRUE;
-}
-
 struct SpiceSsoChannelBinding {
     sasl_channel_binding_t cb;
     const char *hash_name;
-    gsize len;
-    guint8 data[EVP_MAX_MD_SIZE];
+    guint8 data[VDSSO_TLS_CB_MAX];
 };
 
 SpiceSsoChannelBinding *spice_sso_channel_binding_new(X509 *server_cert, GError **error)
 {
-    guint8 hash[EVP_MAX_MD_SIZE];
-    gsize hash_len = 0;
-    const char *hash_name = NULL;
-
     if (server_cert == NULL) {
         g_set_error_literal(error, SPICE_SSO_SASL_ERROR, SPICE_SSO_SASL_ERROR_BINDING,
                             "the TLS connection has no server certificate");
         return NULL;
     }
-    if (!spice_sso_tls_server_end_point(server_cert, hash, &hash_len, &hash_name, error)) {
+    g_autoptr(SpiceSsoChannelBinding) b = g_new0(SpiceSsoChannelBinding, 1);
+    int md_nid = NID_undef;
+    int n = vdsso_tls_server_end_point(server_cert, b->data, sizeof(b->data), &md_nid);
+    if (n == VDSSO_TLS_ERR_UNDEFINED) {
+        const char *sig = OBJ_nid2sn(X509_get_signature_nid(server_cert));
+        g_set_error(error, SPICE_SSO_SASL_ERROR, SPICE_SSO_SASL_ERROR_BINDING,
+                    "the server certificate's signature algorithm (%s) uses no single hash "
+                    "function, so its tls-server-end-point channel binding is undefined "
+                    "(RFC 5929, 4.1)", sig ? sig : "unknown");
+        return NULL;
+    } else if (n <= 0) {
+        g_set_error(error, SPICE_SSO_SASL_ERROR, SPICE_SSO_SASL_ERROR_BINDING,
+                    "tls-server-end-point channel binding: %s", vdsso_tls_strerror(n));
         return NULL;
     }
-    SpiceSsoChannelBinding *b = g_new0(SpiceSsoChannelBinding, 1);
-    memcpy(b->data, hash, hash_len);
-    b->len = hash_len;
-    b->hash_name = hash_name;
-    b->cb.name = SPICE_SSO_CB_TYPE;
+    b->hash_name = OBJ_nid2sn(md_nid);
+    b->cb.name = VDSSO_TLS_CB_NAME;
     b->cb.critical = 0;
-    b->cb.len = b->len;
+    b->cb.len = (unsigned long)n;
     b->cb.data = b->data;
-    return b;
+    return g_steal_pointer(&b);
 }
 
 SpiceSsoChannelBinding *spice_sso_channel_binding_new_from_ssl(SSL *ssl, GError **error)

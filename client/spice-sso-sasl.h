@@ -48,30 +48,17 @@ typedef enum {
  */
 gchar *spice_sso_sasl_filter_mechlist(const gchar *mechlist, GError **error);
 
-/* RFC 5929 channel binding type: the name of the binding. Its data, which
- * Cyrus hands to GSS-API as the application_data of the channel bindings,
- * is the bare hash below, as spice-server (server/sso-tls.c) gives it; no
- * "tls-server-end-point:" prefix (see docs/client.md). */
-#define SPICE_SSO_CB_TYPE "tls-server-end-point"
-
-/*
- * RFC 5929 section 4.1: the hash of the DER encoding of @cert, with the hash
- * function of the certificate's signature algorithm, SHA-256 instead of MD5
- * or SHA-1. A signature algorithm with no single hash function (Ed25519,
- * Ed448) leaves the binding undefined: FALSE and @error.
- *
- * On success writes the hash to @out (at least EVP_MAX_MD_SIZE bytes) and
- * its length to @out_len, and the hash's short name ("SHA256") to @md_name
- * if not NULL.
- */
-gboolean spice_sso_tls_server_end_point(X509 *cert, guint8 *out, gsize *out_len,
-                                        const char **md_name, GError **error);
-
 /*
  * A Cyrus SASL channel binding (SASL_CHANNEL_BINDING) for a TLS connection:
- * name "tls-server-end-point", critical 0, data the hash above of the server
- * certificate (the peer's on a client, our own on a server). Cyrus keeps only the pointer: the binding must outlive every
- * sasl_client_start/step on the connection.
+ * name "tls-server-end-point", critical 0, data the RFC 5929 (4.1) hash of
+ * the server certificate as vdsso_tls_server_end_point() computes it
+ * (protocol/vdsso-tls.h, injected into spice-gtk as src/vdsso-tls.c; the
+ * same code spice-server uses): the bare hash, no "tls-server-end-point:"
+ * prefix (docs/client.md). A certificate whose signature algorithm uses no
+ * single hash function (Ed25519, Ed448, RSASSA-PSS with MGF1 over another
+ * hash) leaves the binding undefined: NULL and @error
+ * (SPICE_SSO_SASL_ERROR_BINDING). Cyrus keeps only the pointer: the binding
+ * must outlive every sasl_client_start/step on the connection.
  *
  * critical is 0 because Cyrus 2.1.28's GSSAPI and GSS-SPNEGO pass the data to
  * gss_init_sec_context()/gss_accept_sec_context() whatever it says, while a

@@ -417,3 +417,17 @@ out:
     sso_wipe_stack();
     return ret;
 }
+
+bool sso_gss_release_delegated(void *handle)
+{
+    gss_cred_id_t *cred = handle;
+    OM_uint32 minor = 0;
+
+    if (cred == NULL || *cred == GSS_C_NO_CREDENTIAL) {
+        return false;
+    }
+    gss_release_cred(&minor, cred);
+    *cred = GSS_C_NO_CREDENTIAL; /* gss_release_cred() does it; be sure */
+    sso_wipe_stack();
+    return true;
+}

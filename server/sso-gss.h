@@ -71,6 +71,19 @@ SsoGssStatus sso_gss_check_binding(const void *token, size_t token_len,
 SsoGssStatus sso_gss_export(const void *cred, const char *expected,
                             uint8_t **out, size_t *out_len, char *why, size_t why_len);
 
+/* Release the delegated credential whose handle is stored at @handle, a
+ * gss_cred_id_t *: what Cyrus SASL's SASL_DELEGATEDCREDS gives for its
+ * GSSAPI, GSS-SPNEGO and GS2 mechanisms is the address of the handle their
+ * plugin keeps (2.1.28: plugins/gssapi.c "oparams->client_creds =
+ * &text->client_creds", plugins/gs2.c likewise). gss_release_cred() sets
+ * that handle to GSS_C_NO_CREDENTIAL, and the plugin releases its handle
+ * at dispose only if it is not GSS_C_NO_CREDENTIAL and does not use it
+ * after the exchange, so the credential goes now, once, instead of when
+ * the SASL connection is disposed (with a security layer: when the channel
+ * closes). MIT destroys the credential's MEMORY cache, zeroing its keys;
+ * the stack is wiped. Returns true if a credential was released. */
+bool sso_gss_release_delegated(void *handle);
+
 /* MIT krb5 leaves copies of session keys in the stack frames of the
  * functions it calls (seen after importing, copying and marshalling a
  * credential, and after accepting a delegated one). Overwrite the

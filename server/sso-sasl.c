@@ -26,6 +26,56 @@ bool sso_sasl_mech_is_gss(const char *mech)
     return false;
 }
 
+static bool is_plain_gss_plus(const char *name, size_t len)
+{
+    static const char *const names[] = { "GSSAPI-PLUS", "GSS-SPNEGO-PLUS" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+size_t sso_sasl_advertised_mechlist(char *list)
+{
+    size_t len, in = 0, out = 0;
+    bool kept_any = false;
+
+    if (list == NULL) {
+        return 0;
+    }
+    len = strlen(list);
+    if (len > 0 && list[0] == ',') {
+        out = 1; /* the prefix */
+    }
+    while (in < len) {
+        size_t start, n;
+        while (in < len && list[in] == ',') {
+            in++;
+        }
+        start = in;
+        while (in < len && list[in] != ',') {
+            in++;
+        }
+        n = in - start;
+        if (n == 0 || is_plain_gss_plus(list + start, n)) {
+            continue;
+        }
+        if (kept_any) {
+            list[out++] = ',';
+        }
+        memmove(list + out, list + start, n);
+        out += n;
+        kept_any = true;
+    }
+    if (len > 1 && list[len - 1] == ',' && kept_any) {
+        list[out++] = ','; /* the suffix */
+    }
+    list[out] = '\0';
+    return out;
+}
+
 static const char *getprop_str(sasl_conn_t *conn, int prop)
 {
     const void *v = NULL;
@@ -109,4 +159,18 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
             }
         }
     }
+}
+
+bool sso_sasl_release_delegated(sasl_conn_t *conn)
+{
+    const void *v = NULL;
+
+    /* only the Kerberos mechanisms hand out their own handle's address */
+    if (conn == NULL || !sso_sasl_mech_is_gss(getprop_str(conn, SASL_MECHNAME))) {
+        return false;
+    }
+    if (sasl_getprop(conn, SASL_DELEGATEDCREDS, &v) != SASL_OK || v == NULL) {
+        return false;
+    }
+    return sso_gss_release_delegated((void *)v);
 }

@@ -52,6 +52,32 @@ void sso_sasl_identify(sasl_conn_t *conn, bool tls, bool runs_layer,
  * for the binding read-back. */
 bool sso_sasl_mech_is_gss(const char *mech);
 
+/* Release the credential a client delegated on @conn, if any, now (see
+ * sso_gss_release_delegated()): call it once the check callback took what
+ * it needs, so that SASL does not keep a ticket-granting ticket for the
+ * whole life of the connection. Returns true if one was released. */
+bool sso_sasl_release_delegated(sasl_conn_t *conn);
+
+/*
+ * Drop GSSAPI-PLUS and GSS-SPNEGO-PLUS from @list, a mechanism list from
+ * sasl_listmech() with ',' as prefix, separator and suffix, in place;
+ * returns the new length.
+ *
+ * With a channel binding set, Cyrus SASL lists every mechanism with
+ * SASL_FEAT_CHANNEL_BINDING twice, X-PLUS and X. For GSSAPI and
+ * GSS-SPNEGO (Debian's cyrus-sasl2 patch 0034) the -PLUS name means
+ * nothing: their client sends the plugin name ("GSSAPI"), both ends use
+ * the binding whenever it is set, and the plugin reports no binding
+ * disposition to the library. The two names only lengthen the list, which
+ * spice-gtk refuses beyond 300 bytes (SASL_MAX_MECHLIST_LEN): with
+ * Debian's plugins over TLS it would be 305. The -PLUS names of mechanisms
+ * that do negotiate a binding (SCRAM-*, GS2-*) stay: a client that binds
+ * and does not see them would tell the server it thinks the server cannot
+ * bind, and Cyrus then fails the exchange ("client incorrectly assumed
+ * server had no channel binding").
+ */
+size_t sso_sasl_advertised_mechlist(char *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 /* test-sso-export - unit tests of spice-server's single sign-on logic: the
  * credential export, the Kerberos name, the channel-binding read-back, the
- * TLS binding data, the link and export decisions, the delivery message and
- * the agent's replies.
+ * link and export decisions, the delivery message and the agent's replies.
+ * (The TLS binding data, protocol/vdsso-tls.c, is tested in our build:
+ * protocol/tests/test-tls.c.)
  *
  * Copyright (C) 2026 The spice-sso authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -20,8 +21,6 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +28,6 @@
 #include "sso-gss.h"
 #include "sso-policy.h"
 #include "sso-sasl.h"
-#include "sso-tls.h"
 #include "vdagent-sso.h"
 
 #ifndef GSS_C_CHANNEL_BOUND_FLAG
@@ -242,6 +240,28 @@ static void test_export_ok(void)
     release_gss_cred(cred, cc);
 }
 
+/* What the server does with the handle Cyrus hands out once it took what it
+ * needs: release it through its address, leaving GSS_C_NO_CREDENTIAL there
+ * for Cyrus' own release at dispose to skip. */
+static void test_release_delegated(void)
+{
+    const char *clients[] = { ALICE };
+    krb5_ccache cc;
+    gss_cred_id_t cred = fake_gss_cred(ALICE, clients, 1, &cc);
+    gss_cred_id_t *handle = &cred; /* what SASL_DELEGATEDCREDS gives */
+
+    g_assert_true(sso_gss_release_delegated(handle));
+    g_assert_true(cred == GSS_C_NO_CREDENTIAL);
+    /* the stack below is wiped after the release too */
+    g_assert_false(key_in_stack(session_key, sizeof(session_key)));
+    /* a second release (Cyrus' dispose does the same check) does nothing */
+    g_assert_false(sso_gss_release_delegated(handle));
+    OM_uint32 minor;
+    g_assert_cmpuint(gss_release_cred(&minor, handle), ==, GSS_S_COMPLETE);
+    g_assert_false(sso_gss_release_delegated(NULL));
+    krb5_cc_destroy(kctx, cc);
+}
+
 static void test_export_wrong_principal(void)
 {
     const char *clients[] = { ALICE };
@@ -323,6 +343,49 @@ static void test_mech_is_gss(void)
     g_assert_false(sso_sasl_mech_is_gss("PLAIN"));
     g_assert_false(sso_sasl_mech_is_gss("DIGEST-MD5"));
     g_assert_false(sso_sasl_mech_is_gss(NULL));
+}
+
+static void check_advertised(const char *in, const char *want)
+{
+    g_autofree char *list = g_strdup(in);
+    size_t n = sso_sasl_advertised_mechlist(list);
+    g_assert_cmpstr(list, ==, want);
+    g_assert_cmpuint(n, ==, strlen(want));
+}
+
+/* what spice-server sends after sasl_listmech() with a channel binding set */
+static void test_advertised_mechlist(void)
+{
+    /* Debian 12's plugins (libsasl2-modules, -gssapi-mit), unrestricted
+     * mech_list, over TLS with the binding set: 305 bytes, more than
+     * spice-gtk accepts (300) */
+    const char *debian =
+        ",GSS-SPNEGO-PLUS,GSS-SPNEGO,GSSAPI-PLUS,GSSAPI,SCRAM-SHA-512-PLUS,SCRAM-SHA-512,"
+        "SCRAM-SHA-384-PLUS,SCRAM-SHA-384,SCRAM-SHA-256-PLUS,SCRAM-SHA-256,"
+        "SCRAM-SHA-224-PLUS,SCRAM-SHA-224,SCRAM-SHA-1-PLUS,SCRAM-SHA-1,GS2-KRB5-PLUS,GS2-KRB5,"
+        "GS2-IAKERB-PLUS,GS2-IAKERB,DIGEST-MD5,CRAM-MD5,NTLM,PLAIN,LOGIN,ANONYMOUS,";
+    g_assert_cmpuint(strlen(debian), ==, 305);
+    const char *sent =
+        ",GSS-SPNEGO,GSSAPI,SCRAM-SHA-512-PLUS,SCRAM-SHA-512,"
+        "SCRAM-SHA-384-PLUS,SCRAM-SHA-384,SCRAM-SHA-256-PLUS,SCRAM-SHA-256,"
+        "SCRAM-SHA-224-PLUS,SCRAM-SHA-224,SCRAM-SHA-1-PLUS,SCRAM-SHA-1,GS2-KRB5-PLUS,GS2-KRB5,"
+        "GS2-IAKERB-PLUS,GS2-IAKERB,DIGEST-MD5,CRAM-MD5,NTLM,PLAIN,LOGIN,ANONYMOUS,";
+    check_advertised(debian, sent);
+    g_assert_cmpuint(strlen(sent), <=, 300);
+    /* the test's mech_list: GSSAPI GSS-SPNEGO */
+    check_advertised(",GSS-SPNEGO-PLUS,GSS-SPNEGO,GSSAPI-PLUS,GSSAPI,", ",GSS-SPNEGO,GSSAPI,");
+    /* no binding: unchanged */
+    check_advertised(",GSS-SPNEGO,GSSAPI,", ",GSS-SPNEGO,GSSAPI,");
+    check_advertised(",PLAIN,", ",PLAIN,");
+    /* case, position, whole names only */
+    check_advertised(",gssapi-plus,GSSAPI-PLUSX,XGSSAPI-PLUS,GSSAPI,", ",GSSAPI-PLUSX,XGSSAPI-PLUS,GSSAPI,");
+    check_advertised("GSSAPI-PLUS,GSSAPI", "GSSAPI");
+    check_advertised("GSSAPI,GSS-SPNEGO-PLUS", "GSSAPI");
+    /* only -PLUS names of GSSAPI and GSS-SPNEGO: nothing left */
+    check_advertised(",GSSAPI-PLUS,GSS-SPNEGO-PLUS,", ",");
+    check_advertised(",", ",");
+    check_advertised("", "");
+    g_assert_cmpuint(sso_sasl_advertised_mechlist(NULL), ==, 0);
 }
 
 /* ------------------------------------------------- channel binding read-back */
@@ -466,60 +529,6 @@ static void test_binding(void)
 
     krb5_cc_destroy(kctx, client_cc);
     krb5_kt_close(kctx, keytab);
-}
-
-/* ------------------------------------------------------------- TLS data */
-
-static X509 *make_cert(EVP_PKEY *key, const EVP_MD *md)
-{
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME *n = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"spice-host", -1,
-                               -1, 0);
-    X509_set_issuer_name(x, n);
-    g_assert_cmpint(X509_sign(x, key, md), >, 0);
-    return x;
-}
-
-static void check_end_point(EVP_PKEY *key, const EVP_MD *sign_md, const EVP_MD *want_md)
-{
-    X509 *x = make_cert(key, sign_md);
-    uint8_t got[SSO_TLS_CB_MAX], want[EVP_MAX_MD_SIZE];
-    unsigned int want_len = 0;
-    long n = sso_tls_server_end_point(x, got, sizeof(got));
-    g_assert_true(X509_digest(x, want_md, want, &want_len));
-    g_assert_cmpint(n, ==, (long)want_len);
-    g_assert_cmpmem(got, (size_t)n, want, want_len);
-    /* too small a buffer */
-    g_assert_cmpint(sso_tls_server_end_point(x, got, want_len - 1), ==, -1);
-    X509_free(x);
-}
-
-static void test_tls_end_point(void)
-{
-    EVP_PKEY *rsa = EVP_RSA_gen(2048);
-    g_assert_nonnull(rsa);
-    check_end_point(rsa, EVP_sha256(), EVP_sha256());
-    check_end_point(rsa, EVP_sha384(), EVP_sha384());
-    check_end_point(rsa, EVP_sha512(), EVP_sha512());
-    /* MD5 and SHA-1 are upgraded to SHA-256 */
-    check_end_point(rsa, EVP_sha1(), EVP_sha256());
-    EVP_PKEY_free(rsa);
-
-    /* Ed25519 has no separate hash function: undefined */
-    EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    g_assert_nonnull(ed);
-    X509 *x = make_cert(ed, NULL);
-    uint8_t got[SSO_TLS_CB_MAX];
-    g_assert_cmpint(sso_tls_server_end_point(x, got, sizeof(got)), ==, -1);
-    X509_free(x);
-    EVP_PKEY_free(ed);
-    g_assert_cmpint(sso_tls_server_end_point(NULL, got, sizeof(got)), ==, -1);
 }
 
 /* ------------------------------------------------------------- policy */
@@ -845,10 +854,11 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/export/wrong-principal", test_export_wrong_principal);
     g_test_add_func("/sso/export/foreign-ticket", test_export_foreign_ticket);
     g_test_add_func("/sso/export/no-credential", test_export_no_cred);
+    g_test_add_func("/sso/export/release", test_release_delegated);
     g_test_add_func("/sso/name/full", test_full_name);
     g_test_add_func("/sso/name/mechanisms", test_mech_is_gss);
+    g_test_add_func("/sso/mechlist/advertised", test_advertised_mechlist);
     g_test_add_func("/sso/binding/read-back", test_binding);
-    g_test_add_func("/sso/binding/tls-server-end-point", test_tls_end_point);
     g_test_add_func("/sso/policy/decisions", test_policy);
     g_test_add_func("/sso/delivery/message", test_delivery);
     g_test_add_func("/sso/delivery/replies", test_port_reader);

@@ -32,6 +32,7 @@
  *
  * Event lines on stdout, one per event, line-buffered; the first word is the
  * event, then key=value fields:
+ *   library path=P                              the libspice-server file loaded
  *   listening addr=A port=N tls-port=M          (M is 0 without TLS)
  *   agent-socket path=P
  *   ready pid=PID
@@ -56,6 +57,7 @@
 
 #include <errno.h>
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <glib.h>
@@ -624,6 +626,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "spice-test-host: cannot add the streaming device port\n");
         return 1;
     }
+    /* which library this is: the patched build or Debian's (tests check it) */
+    Dl_info dl;
+    printf("library path=%s\n", dladdr((void *)spice_server_new, &dl) && dl.dli_fname
+                                       ? dl.dli_fname : "unknown");
     printf("listening addr=%s port=%d tls-port=%d\n", addr, port > 0 ? port : 0,
            tls_port > 0 ? tls_port : 0);
 

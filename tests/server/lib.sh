@@ -17,6 +17,8 @@
 #   start_agent NAME [options]  sets AGENT_PID; log $W/agent-NAME.out
 #   start_client NAME [options] background client, sets CLIENT_PID; $W/client-NAME.out
 #   run_client NAME [options]   foreground; returns its exit status
+#   start_gtk NAME [options]    spice-sso-connect (spice-client-glib) to the
+#                               host by name, sets GTK_PID; $W/gtk-NAME.out/.err
 #   user_tgt PRINC [kinit opts] TGT of PRINC into $W/ccache-PRINC, exported as KRB5CCNAME
 #   wait_for FILE REGEX [SECONDS]
 #   expect_absent FILE REGEX
@@ -144,6 +146,21 @@ run_client() { # name [options]
 	"$SSO_TEST_CLIENT" $(_client_args) "$@" </dev/null >"$W/client-$name.out" 2>&1
 }
 
+# The spice-gtk based client, $SPICE_SSO_CONNECT. spice-gtk asks for a
+# ticket to spice/<the host it connects to>, so it connects to the host's
+# name, resolved through $W/hosts (bind-mounted on /etc/hosts in a mount
+# namespace of its own) to 127.0.0.1. It runs until stop_pid.
+start_gtk() { # name [spice-sso-connect options]
+	local name=$1
+	shift
+	[ -x "${SPICE_SSO_CONNECT:-}" ] || skip "SPICE_SSO_CONNECT is not set to a built program"
+	unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$W/hosts" \
+		"$SPICE_SSO_CONNECT" --host "$FQDN_SPICE" --ignore-stdin --timeout 30 "$@" \
+		</dev/null >"$W/gtk-$name.out" 2>"$W/gtk-$name.err" &
+	GTK_PID=$!
+	PIDS+=("$GTK_PID")
+}
+
 user_tgt() { # principal [kinit options]
 	local p=$1
 	shift
@@ -168,6 +185,12 @@ make_certs() {
 		>/dev/null 2>&1 || fail "server certificate"
 	TLS_HOST_OPTS=(--tls-port 0 --cert "$d/server-cert.pem" --key "$d/server-key.pem"
 		--ca "$d/ca-cert.pem")
+}
+
+# The session key of the TGT in a recorded cache (tests/server/ccache-key),
+# into $W/key (0600): the forwarded TGT's key, for the memory scans.
+recorded_key() { # file
+	python3 "$(dirname "${BASH_SOURCE[0]}")/ccache-key" "$1" >"$W/key" || fail "no session key in $1"
 }
 
 # The recorded credential is the user's forwarded TGT: klist reads it.

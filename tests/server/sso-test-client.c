@@ -86,7 +86,7 @@
 #include <spice/protocol.h>
 #include <spice/vd_agent.h>
 
-#include "sso-tls.h"
+#include "vdsso-tls.h"
 #include "vdagent-sso.h"
 
 static const char *opt_addr = "127.0.0.1";
@@ -335,7 +335,7 @@ static int authenticate(Conn *c)
         { SASL_CB_AUTHNAME, (int (*)(void))(void (*)(void))sasl_cb_empty, NULL },
         { SASL_CB_LIST_END, NULL, NULL },
     };
-    static uint8_t cb_data[SSO_TLS_CB_MAX];
+    static uint8_t cb_data[VDSSO_TLS_CB_MAX];
     static sasl_channel_binding_t cb;
     sasl_security_properties_t props = { 0 };
     uint32_t len;
@@ -369,7 +369,7 @@ static int authenticate(Conn *c)
     sasl_setprop(c->sasl, SASL_SEC_PROPS, &props);
     if (c->ssl && (opt_cb || opt_cb_wrong)) {
         X509 *cert = SSL_get1_peer_certificate(c->ssl);
-        long n = sso_tls_server_end_point(cert, cb_data, sizeof(cb_data));
+        int n = vdsso_tls_server_end_point(cert, cb_data, sizeof(cb_data), NULL);
         X509_free(cert);
         if (n <= 0) {
             die(3, "tls-server-end-point is undefined for the server certificate");
@@ -377,7 +377,7 @@ static int authenticate(Conn *c)
         if (opt_cb_wrong) {
             cb_data[0] ^= 0xff;
         }
-        cb.name = SSO_TLS_CB_NAME;
+        cb.name = VDSSO_TLS_CB_NAME;
         cb.critical = 0;
         cb.len = (unsigned long)n;
         cb.data = cb_data;
