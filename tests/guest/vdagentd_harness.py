@@ -108,6 +108,60 @@ def wait_for(pred, timeout, what):
         time.sleep(0.05)
 
 
+class TimedLines:
+    """The lines of a child's output stream as they arrive, each with the
+    time.monotonic() of its arrival (for timelines and benchmarks), and
+    optionally copied to a file as they come."""
+
+    def __init__(self, stream, path=None):
+        self.entries = []  # (time, line)
+        self.lock = threading.Lock()
+        self.path = path
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        out = open(self.path, 'a', buffering=1, errors='replace') if self.path else None
+        try:
+            for raw in iter(stream.readline, b'' if 'b' in getattr(stream, 'mode', 'r') else ''):
+                line = raw.decode('utf-8', 'replace') if isinstance(raw, bytes) else raw
+                line = line.rstrip('\n')
+                t = time.monotonic()
+                with self.lock:
+                    self.entries.append((t, line))
+                if out:
+                    out.write(line + '\n')
+        finally:
+            if out:
+                out.close()
+
+    def lines(self):
+        with self.lock:
+            return [l for _, l in self.entries]
+
+    def text(self):
+        return '\n'.join(self.lines())
+
+    def find(self, pattern):
+        return [l for l in self.lines() if re.search(pattern, l)]
+
+    def when(self, pattern, start=0.0):
+        """The arrival time and text of the first line matching @pattern
+        that arrived at or after @start, or None."""
+        with self.lock:
+            for t, l in self.entries:
+                if t >= start and re.search(pattern, l):
+                    return t, l
+        return None
+
+    def wait(self, pattern, timeout=30, start=0.0, what=None):
+        return wait_for(lambda: self.when(pattern, start), timeout,
+                        (what or 'a line') + ' /%s/; so far:\n%s' % (pattern, self.text()[-3000:]))
+
+    def join(self, timeout=5):
+        self.thread.join(timeout)
+
+
 def frame(port, mtype, payload):
     """Frame a message in chunks of at most 2048 bytes, like spice-server."""
     data = struct.pack('<IIQI', VD_AGENT_PROTOCOL, mtype, 0, len(payload)) + payload
@@ -527,9 +581,16 @@ class Guest:
             f.write('# test stand-in for /etc/pam.d/gdm-ovirtcred: vdagentd only checks'
                     ' that it exists\n')
 
-    def start(self, expect_port=True, wait_name=True):
-        self.host = Host(os.path.join(self.dir, 'port.sock'))
-        args = [self.vdagentd_bin, '-x', '-d', '-s', self.host.path,
+    def start(self, expect_port=True, wait_name=True, port=None):
+        """Start vdagentd. Its agent port is a test host of ours (self.host),
+        or with @port the UNIX socket a real SPICE server listens on (the
+        chain tests: spice-test-host --agent-socket)."""
+        if port is None:
+            self.host = Host(os.path.join(self.dir, 'port.sock'))
+            port = self.host.path
+        else:
+            expect_port = False
+        args = [self.vdagentd_bin, '-x', '-d', '-s', port,
                 '-S', os.path.join(self.dir, 'agent.sock'), '-f', '-u', self.uinput]
         if not self.session_info:
             args.append('-X')
@@ -540,10 +601,13 @@ class Guest:
         args += self.extra_args
         open(self.uinput, 'w').close()
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, **self.nss_env)
-        self.log = open(self.log_path, 'w')
+        open(self.log_path, 'w').close()
         self.listener = SignalListener(self.bus_address)
-        self.vdagentd = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.vdagentd = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
         self.procs.append(self.vdagentd)
+        # its output with arrival times, also in log_path
+        self.log = TimedLines(self.vdagentd.stdout, self.log_path)
         if expect_port:
             if not self.host.accept(10):
                 raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
@@ -641,7 +705,7 @@ class Guest:
         if self.host:
             self.host.close()
         if getattr(self, 'log', None):
-            self.log.close()
+            self.log.join()
         if self.syslog:
             self.syslog.stop()
         for m in reversed(getattr(self, 'mounts', [])):
@@ -698,30 +762,15 @@ class Greeter:
         # KRB5CCNAME from PAM, not from here
         env = {k: v for k, v in os.environ.items() if k not in ('KRB5CCNAME', 'KRB5_KTNAME')}
         env.update(guest.nss_env, DBUS_SYSTEM_BUS_ADDRESS=guest.bus_address)
-        self.out = []
-        self.lock = threading.Lock()
         self.err_path = os.path.join(guest.dir, 'greeter-%d.err' % len(guest.procs))
         self.err = open(self.err_path, 'w')
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err, text=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        # its events with arrival times (.when(pattern) for timelines)
+        self.out = TimedLines(self.proc.stdout)
+        self.lines, self.text, self.find, self.when = (
+            self.out.lines, self.out.text, self.out.find, self.out.when)
         self.wait(r'^ready owner=')
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.lock:
-                self.out.append(line.rstrip('\n'))
-
-    def lines(self):
-        with self.lock:
-            return list(self.out)
-
-    def text(self):
-        return '\n'.join(self.lines())
-
-    def find(self, pattern):
-        return [l for l in self.lines() if re.search(pattern, l)]
 
     def wait(self, pattern, timeout=30):
         return wait_for(lambda: self.find(pattern), timeout,
@@ -737,7 +786,7 @@ class Greeter:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             raise Failure('the greeter emulator did not finish; so far:\n' + self.text())
-        self.reader.join(5)
+        self.out.join(5)
         self.err.close()
         return rc
 

@@ -179,13 +179,18 @@ class Guest:
                  "tcp" (one qemu chardev connection, see docs/vm.md)
     log_path     where to keep a copy of the serial console after the run
     echo         a callable(str) that gets every marker line as it arrives
+    spice_host   run qemu as the SPICE host spice-host.spice.test
+                 (tests/lib/spice-host-ns server): Cyrus SASL then names
+                 the acceptor spice/spice-host.spice.test, which the realm's
+                 SPICE keytab holds; clients connect to that name
+                 (spice-host-ns client)
     """
 
     def __init__(self, *, kdc_port=None, keytab=None, spice_opts="disable-ticketing=on",
                  spice_keytab=None, spice_port=None, overlays=(), hooks=(), files=None,
                  guest_env=None, krb5_conf=None, memory_mb=512, image=None, qemu=None,
                  guestfwd="cmd", log_path=None, echo=None, extra_qemu_args=(), keep=False,
-                 append="", builds=False):
+                 append="", builds=False, spice_host=False):
         self.kdc_port = kdc_port
         self.keytab = keytab
         self.spice_opts = spice_opts
@@ -206,6 +211,7 @@ class Guest:
         self.extra_qemu_args = list(extra_qemu_args)
         self.keep = keep
         self.append = append
+        self.spice_host = spice_host
         self.proc = None
         self.rundir = None
         self.markers = []
@@ -348,9 +354,13 @@ class Guest:
             self.cmdline = self.command_line(config_img)
             with open(os.path.join(self.rundir, "qemu.cmdline"), "w", encoding="utf-8") as f:
                 f.write(shlex.join(self.cmdline) + "\n")
+            argv = self.cmdline
+            if self.spice_host:
+                # exec all the way down: the PID stays qemu's
+                argv = [os.path.join(TOP, "tests", "lib", "spice-host-ns"), "server"] + argv
             self.t0 = time.monotonic()
             self.proc = subprocess.Popen(
-                self.cmdline, env=env, stdin=subprocess.DEVNULL,
+                argv, env=env, stdin=subprocess.DEVNULL,
                 stdout=open(os.path.join(self.rundir, "qemu.log"), "wb"),
                 stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         except BaseException:
@@ -429,6 +439,15 @@ class Guest:
             time.sleep(0.02)
         return self.exit_status
 
+    def qemu_log(self):
+        """What qemu wrote so far (stdout and stderr: spice-server's log
+        lines, the "sso:" decisions among them)."""
+        try:
+            with open(os.path.join(self.rundir, "qemu.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def tail(self, n=40):
         out = []
         try:
@@ -483,6 +502,72 @@ class Guest:
                if m.event == "out" and m.details.split(" ", 1)[0] == rid]
         return int(mk.field("rc")), out
 
+    def clock_sync(self, samples=5, timeout=30):
+        """Put guest marker times on the host's clock: NTP-style ping/pong
+        on the control port. For each sample the host notes its wall clock
+        (time.time()) when it sends "ping" and when the "pong" marker appears
+        on the console; the marker carries the guest's clock (the marker
+        clock, ms). The sample with the shortest round trip wins: guest time
+        minus the midpoint of send and receive is the offset, right to within
+        half that round trip. Sets and returns (offset_s, rtt_s); host_time()
+        then converts markers."""
+        best = None
+        if self._ctl is None:
+            start = len(self.markers)
+            self.send("ping")  # connects (after control-ready)
+            self.wait("pong", timeout, start=start)
+        for _ in range(samples):
+            start = len(self.markers)
+            t_send = time.time()
+            self._ctl.sendall(b"ping\n")
+            deadline = time.monotonic() + timeout
+            pong = None
+            while pong is None:
+                self._poll()
+                pong = self.find("pong", start=start)
+                if pong is not None:
+                    t_recv = time.time()
+                elif time.monotonic() > deadline:
+                    raise GuestError(f"no pong within {timeout} s\n{self.tail()}")
+                else:
+                    time.sleep(0.001)
+            rtt = t_recv - t_send
+            off = pong.ms / 1000 - (t_send + t_recv) / 2
+            if best is None or rtt < best[1]:
+                best = (off, rtt)
+        self.clock = best
+        return best
+
+    def host_time(self, marker):
+        """A marker's guest time on the host's wall clock (after clock_sync)."""
+        return marker.ms / 1000 - self.clock[0]
+
+    def qmp_events(self):
+        """QMP events so far (dicts as qemu sends them, each with its
+        "timestamp": qemu's wall clock, seconds and microseconds). The first
+        call connects to qemu's QMP socket and starts collecting."""
+        if getattr(self, "_qmp", None) is None:
+            import json
+            import threading
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(os.path.join(self.rundir, "qmp.sock"))
+            f = s.makefile("rwb", buffering=0)
+            json.loads(f.readline())  # the greeting
+            f.write(b'{"execute": "qmp_capabilities"}\n')
+            json.loads(f.readline())
+            self._qmp, self._qmp_events = s, []
+
+            def read():
+                for line in f:
+                    try:
+                        msg = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "event" in msg:
+                        self._qmp_events.append(msg)
+            threading.Thread(target=read, daemon=True).start()
+        return list(self._qmp_events)
+
     def poweroff(self, timeout=30, reason="host"):
         if self.exit_status is None and self.proc is not None:
             self.send(f"poweroff {reason}")
@@ -494,6 +579,9 @@ class Guest:
         if self._ctl is not None:
             self._ctl.close()
             self._ctl = None
+        if getattr(self, "_qmp", None) is not None:
+            self._qmp.close()
+            self._qmp = None
         if self.proc is not None and self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, signal.SIGTERM)

@@ -15,11 +15,14 @@
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
 BB=/usr/bin/busybox
+# each line stamped as the actor writes it (sso-events uses the stamp)
+STAMP=/usr/lib/spice-sso/sso-stamp
+[ -x $STAMP ] || STAMP=cat
 RUN=/run/spice-sso
 $BB mkdir -p $RUN/state
 
 # syslog, through a pipe into the marker filter
-( $BB syslogd -n -O - </dev/null 2>&1 | /usr/lib/spice-sso/sso-events syslog ) \
+( $BB syslogd -n -O - </dev/null 2>&1 | $STAMP | /usr/lib/spice-sso/sso-events syslog ) \
 	</dev/null >/dev/null 2>&1 &
 for ((i = 0; i < 100; i++)); do [ -S /dev/log ] && break; $BB sleep 0.05; done
 [ -S /dev/log ] || { sso_mark sso-system-failed "no /dev/log"; exit 1; }

@@ -10,13 +10,16 @@
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
 BB=/usr/bin/busybox
+# each line stamped as the actor writes it (sso-events uses the stamp)
+STAMP=/usr/lib/spice-sso/sso-stamp
+[ -x $STAMP ] || STAMP=cat
 RUN=/run/spice-sso
 $BB mkdir -p /run/spice-vdagentd $RUN/state
 $BB chmod 0755 /run/spice-vdagentd
 t0=$(sso_now_ms)
 # shellcheck disable=SC2086 # options are words
 ( spice-vdagentd -x -d ${SSO_VDAGENTD_ARGS:-} </dev/null 2>&1 & echo $! >$RUN/vdagentd.pid; wait ) |
-	/usr/lib/spice-sso/sso-events vdagentd >/dev/null 2>&1 &
+	$STAMP | /usr/lib/spice-sso/sso-events vdagentd >/dev/null 2>&1 &
 for ((i = 0; i < 50; i++)); do [ -s $RUN/vdagentd.pid ] && break; $BB sleep 0.02; done
 read -r pid <$RUN/vdagentd.pid
 sso_mark vdagentd-started "pid=$pid port=/dev/virtio-ports/com.redhat.spice.0 config=/etc/spice-vdagentd/sso.conf"

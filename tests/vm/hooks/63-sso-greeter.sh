@@ -22,6 +22,9 @@
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
 BB=/usr/bin/busybox
+# each line stamped as the actor writes it (sso-events uses the stamp)
+STAMP=/usr/lib/spice-sso/sso-stamp
+[ -x $STAMP ] || STAMP=cat
 RUN=/run/spice-sso
 name=${SSO_GREETER_NAME:-}
 pfx=${name:+$name-}
@@ -31,7 +34,7 @@ args=(--confdir /etc/pam.d --timeout "${SSO_GREETER_TIMEOUT:-3600}"
 	--conversations "${SSO_GREETER_CONVERSATIONS:-1}" --hold)
 [ -n "${SSO_GREETER_UNLOCK:-}" ] && args+=(--unlock "$SSO_GREETER_UNLOCK")
 /usr/libexec/spice-sso/greeter-emulator "${args[@]}" -- /usr/lib/spice-sso/session-probe \
-	<>"$RUN/${name:-greeter}.in" 2>&1 |
+	<>"$RUN/${name:-greeter}.in" 2>&1 | $STAMP |
 	/usr/lib/spice-sso/sso-events "greeter${name:+-$name}" "$pfx" >/dev/null 2>&1 &
 for ((i = 0; i < 100; i++)); do [ -e "$RUN/state/${pfx}greeter-ready" ] && exit 0; $BB sleep 0.1; done
 sso_mark "${pfx}greeter-failed" "not ready after 10 s"

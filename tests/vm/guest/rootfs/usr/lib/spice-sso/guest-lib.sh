@@ -1,6 +1,7 @@
 # Helpers for the guest's init and hook scripts; source it from bash.
 #   sso_mark EVENT [DETAILS...]   one marker line on the serial console:
 #                                 "SSO-GUEST <ms> EVENT DETAILS"
+#   sso_mark_at US EVENT [...]    the same for CLOCK_REALTIME microseconds US
 #   sso_log TAG                   each line of stdin as "SSO-GUEST <ms> log TAG <line>"
 #   sso_now_ms                    print the guest clock used in markers
 #   sso_poweroff [REASON]         ask init to power the guest off (after the
@@ -23,10 +24,16 @@ sso_now_ms() {
 }
 
 sso_mark() {
-	local off=0 us ev=$1 msg
-	shift
+	sso_mark_at "" "$@"
+}
+
+# sso_mark_at US EVENT [DETAILS...]: the marker of something that happened at
+# CLOCK_REALTIME microseconds US (empty: now), e.g. a line stamped by sso-stamp
+sso_mark_at() {
+	local off=0 us=$1 ev=$2 msg
+	shift 2
 	[ -r $SSO_RUN/clock-offset-us ] && read -r off <$SSO_RUN/clock-offset-us
-	us=${EPOCHREALTIME/./}
+	[ -n "$us" ] || us=${EPOCHREALTIME/./}
 	msg="$*"
 	msg=${msg//[$'\r\n']/ }
 	printf 'SSO-GUEST %d %s%s\n' $(((us + off) / 1000)) "$ev" "${msg:+ $msg}" >"$SSO_CONSOLE"

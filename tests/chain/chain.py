@@ -1,0 +1,322 @@
+"""The single sign-on chain on one host, without a VM, for the chain suite
+(tests/chain/test-chain) and the benchmark (tests/chain/chain-run).
+
+Real, all of it: the throwaway MIT realm (tests/with-realm); the patched
+spice-server in tests/host/spice-test-host (SASL GSSAPI, delegation on),
+run as spice-host.spice.test (tests/lib/spice-host-ns); its agent
+character device bridged to a UNIX socket on which the patched
+spice-vdagentd runs (vdagentd -s SOCKET, the UNIX-socket fallback of its
+virtio-port code); the real pam_vdagent_sso in the shipped gdm-ovirtcred
+service; the spice-gtk client, client/spice-sso-connect on the patched
+libspice-client-glib (or on Debian's), with --spice-gss-delegate and a
+forwardable TGT of the user's.
+
+Emulated, as in the guest-integration tests and for the same reasons
+(tests/guest/vdagentd_harness.py): the seat (logind's /run/systemd files),
+logind's D-Bus API (python3-dbusmock), the greeter and GDM's worker (the
+greeter emulator), accounts (nss_wrapper), the system bus (a private
+dbus-daemon with Debian's policy). What logind does when GDM opens a session
+(a user session on the seat) the tests do by hand once the greeter reports
+it.
+
+Every line any actor prints is kept with its arrival time
+(time.monotonic()), so a login yields a timeline: Chain.timeline(). Nothing
+here asserts a time.
+
+    chain = Chain()          # (inside tests/with-realm, as root; re-executes
+    chain.start()            #  the program in a private mount namespace)
+    greeter = chain.greeter()
+    client = chain.connect('alice')
+    chain.wait_login(greeter)
+    for step in chain.timeline(client, greeter): ...
+    chain.stop()
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+PLAIN = os.environ.get('SPICE_SSO_PLAIN') or os.path.join(TOP, '_build', 'plain')
+# meson sets these; a benchmark run from the shell gets the plain build's
+for var, path in (('SSO_TOOL', 'tests/guest/vdagentd-sso-tool'),
+                  ('GREETER', 'tests/guest/greeter-emulator'),
+                  ('PAM_MODULE', 'vdagent/pam/pam_vdagent_sso.so'),
+                  ('SPICE_TEST_HOST', 'tests/host/spice-test-host'),
+                  ('SPICE_SSO_CONNECT', 'client/spice-sso-connect')):
+    os.environ.setdefault(var, os.path.join(PLAIN, path))
+os.environ.setdefault('UPSTREAM_ENV', os.path.join(PLAIN, '..', 'upstream.env'))
+os.environ.setdefault('TOP', TOP)
+sys.path.insert(0, os.path.join(TOP, 'tests', 'guest'))
+
+from vdagentd_harness import (  # noqa: E402
+    ALICE_UID, GREETER_UID, PAM_MODULE, SESSION_PROBE, Failure, Guest, Skip, TimedLines,
+    wait_for)
+
+NS = os.path.join(TOP, 'tests', 'lib', 'spice-host-ns')
+SPICE_TEST_HOST = os.environ['SPICE_TEST_HOST']
+SPICE_SSO_CONNECT = os.environ['SPICE_SSO_CONNECT']
+FQDN = os.environ.get('REALM_SPICE_HOST', 'spice-host.spice.test')
+DEBIAN_CLIENT_LIBDIR = '/usr/lib/x86_64-linux-gnu'
+
+
+def stop_proc(p, timeout=5):
+    """SIGTERM, then SIGKILL after @timeout seconds; by PID."""
+    if p is None or p.poll() is not None:
+        return
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+class SpiceHost:
+    """spice-test-host: the patched libspice-server with SASL, delegation
+    and an agent socket, as spice-host.spice.test. Its event lines (stdout)
+    and spice-server's log (stderr: the sso: lines) are TimedLines."""
+
+    def __init__(self, workdir, gss_delegate=True, authz_allow=()):
+        self.dir = workdir
+        self.gss_delegate = gss_delegate
+        self.authz_allow = list(authz_allow)
+        self.agent_socket = os.path.join(workdir, 'agent-port.sock')
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        if not os.access(SPICE_TEST_HOST, os.X_OK):
+            raise Skip('no spice-test-host at %s (scripts/build-own)' % SPICE_TEST_HOST)
+        sasl = os.path.join(self.dir, 'sasl')
+        rcache = os.path.join(self.dir, 'rcache')
+        os.makedirs(sasl, 0o700, exist_ok=True)
+        os.makedirs(rcache, 0o700, exist_ok=True)
+        # as a deployment should: only the Kerberos mechanisms (this also
+        # keeps the list short enough for spice-gtk, docs/client.md)
+        with open(os.path.join(sasl, 'spice-test.conf'), 'w') as f:
+            f.write('mech_list: gssapi gss-spnego\nkeytab: %s\n' % os.environ['SPICE_KEYTAB'])
+        env = dict(os.environ, KRB5_KTNAME=os.environ['SPICE_KEYTAB'], SASL_CONF_PATH=sasl,
+                   KRB5RCACHEDIR=rcache)
+        env.pop('KRB5CCNAME', None)
+        # freed but unwiped memory must stay visible to the memory scans
+        env['MALLOC_PERTURB_'] = '0'
+        args = [NS, 'server', SPICE_TEST_HOST, '--agent-socket', self.agent_socket]
+        if self.gss_delegate:
+            args.append('--gss-delegate')
+        for p in self.authz_allow:
+            args += ['--authz-allow', p]
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out = TimedLines(self.proc.stdout, os.path.join(self.dir, 'host.out'))
+        self.err = TimedLines(self.proc.stderr, os.path.join(self.dir, 'host.err'))
+        try:
+            self.out.wait(r'^ready ', 15, what='spice-test-host')
+        except Failure:
+            raise Failure('spice-test-host did not start:\n' + self.err.text())
+        self.port = int(re.search(r'^listening .* port=(\d+)', self.out.text(), re.M).group(1))
+        return self
+
+    def sso(self, pattern, start=0.0):
+        """The first 'sso:' log line of spice-server matching @pattern."""
+        return self.err.when(r'sso: ' + pattern, start)
+
+    def stop(self):
+        stop_proc(self.proc)
+        for t in (getattr(self, 'out', None), getattr(self, 'err', None)):
+            if t:
+                t.join()
+
+
+class Client:
+    """client/spice-sso-connect as the user: the patched
+    libspice-client-glib, or Debian's (debian=True: LD_LIBRARY_PATH). It
+    stays connected until disconnect() closes its standard input."""
+
+    def __init__(self, workdir, name, port, ccache, delegate=True, debian=False, extra=()):
+        if not os.access(SPICE_SSO_CONNECT, os.X_OK):
+            raise Skip('no spice-sso-connect at %s (scripts/build-own)' % SPICE_SSO_CONNECT)
+        self.name = name
+        self.ccache = ccache
+        args = [NS, 'client', SPICE_SSO_CONNECT, '--host', FQDN, '--port', str(port),
+                '--timeout', '30']
+        if delegate:
+            args.append('--spice-gss-delegate')
+        args += list(extra)
+        env = dict(os.environ, KRB5CCNAME='FILE:' + ccache)
+        env.pop('KRB5_KTNAME', None)
+        env.pop('LD_LIBRARY_PATH', None)
+        if debian:
+            lib = os.path.join(DEBIAN_CLIENT_LIBDIR, 'libspice-client-glib-2.0.so.8')
+            if not os.path.exists(lib):
+                raise Failure("Debian's libspice-client-glib-2.0-8 is not installed "
+                              '(scripts/setup installs it)')
+            env['LD_LIBRARY_PATH'] = DEBIAN_CLIENT_LIBDIR
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=open(os.path.join(workdir, 'client-%s.err' % name),
+                                                 'w'))
+        self.out = TimedLines(self.proc.stdout, os.path.join(workdir, 'client-%s.out' % name))
+        self.find, self.when = self.out.find, self.out.when
+
+    def wait(self, pattern, timeout=30):
+        return self.out.wait(pattern, timeout, what='client %s event' % self.name)
+
+    def wait_connected(self, timeout=30):
+        """The main channel is open (SASL done, link accepted)."""
+        if self.out.wait(r'^connected channel=main |^exit ', timeout)[1].startswith('exit'):
+            raise Failure('client %s did not connect:\n%s' % (self.name, self.out.text()))
+
+    def disconnect(self, timeout=15):
+        """Close its standard input: a clean disconnect. -> exit status."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                raise Failure('client %s did not exit after its stdin closed' % self.name)
+        self.out.join()
+        return self.proc.returncode
+
+    def stop(self):
+        stop_proc(self.proc)
+
+
+class Chain:
+    """The whole chain: a guest without a VM (vdagentd_harness.Guest, with
+    the real PAM module, the compiled-in socket paths and syslog), the
+    patched spice-server host whose agent socket vdagentd serves, and
+    clients."""
+
+    def __init__(self, gss_delegate=True, authz_allow=(), ccache=None, ttl=60):
+        if PAM_MODULE is None or not os.path.exists(PAM_MODULE):
+            raise Skip('PAM_MODULE is not built (%s)' % PAM_MODULE)
+        for v in ('REALM', 'REALM_DIR', 'SPICE_KEYTAB', 'HOST_KEYTAB'):
+            if not os.environ.get(v):
+                raise Skip('%s is not set: run inside tests/with-realm' % v)
+        self.realm = os.environ['REALM']
+        self.clients = []
+        # enters a private mount namespace (re-executing this program once)
+        self.guest = Guest(pam_module=PAM_MODULE, system_paths=True, syslog=True, ccache=ccache,
+                           ttl=ttl)
+        self.dir = self.guest.dir
+        self.host = SpiceHost(self.dir, gss_delegate=gss_delegate, authz_allow=authz_allow)
+
+    def principal(self, user):
+        return '%s@%s' % (user, self.realm)
+
+    def start(self):
+        self.host.start()
+        # stopped with the guest's processes, by PID (vdagentd_harness.run
+        # stops the guests of a failed case)
+        self.guest.procs.append(self.host.proc)
+        self.guest.start(port=self.host.agent_socket)
+        self.host.out.wait(r'^agent-attached$', 15, what='spice-test-host')
+        self.guest.wait_log(r'opening vdagent virtio channel', 10)
+        return self
+
+    def tgt(self, user='alice', forwardable=True):
+        """A TGT of @user's in a 0600 cache file of the test's -> path."""
+        path = os.path.join(self.dir, 'tgt-%s-%d' % (user, len(self.clients)))
+        with open(os.path.join(os.environ['REALM_DIR'], 'password')) as pw:
+            subprocess.run(['kinit', '-f' if forwardable else '-F', self.principal(user)],
+                           stdin=pw, stdout=subprocess.DEVNULL, check=True,
+                           env=dict(os.environ, KRB5CCNAME='FILE:' + path))
+        return path
+
+    def connect(self, user='alice', delegate=True, debian=False, forwardable=True, extra=()):
+        """A new client of @user's with a fresh TGT -> Client."""
+        ccache = self.tgt(user, forwardable)
+        c = Client(self.dir, '%s-%d' % (user, len(self.clients)), self.host.port, ccache,
+                   delegate=delegate, debian=debian, extra=extra)
+        self.clients.append(c)
+        self.guest.procs.append(c.proc)
+        return c
+
+    def greeter(self, *args, hold=True):
+        """The login screen (or with '--unlock', USER, that user's unlock
+        dialog); its session command is the PAM tests' session-probe."""
+        return self.guest.greeter(*args, command=[SESSION_PROBE], hold=hold)
+
+    def user_session(self, uid=ALICE_UID, user='alice'):
+        """What pam_systemd and logind do when GDM opens the session."""
+        self.guest.add_user_session('2', uid, user)
+
+    def greeter_only(self):
+        """The user logged out: only the greeter is left on the seat."""
+        self.guest.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter')], 'c1')
+
+    def wait_login(self, greeter, timeout=60):
+        """Until the greeter's conversation ended (the session holds, or it
+        failed) -> True if a session was opened."""
+        greeter.wait(r'^holding|^result ', timeout)
+        return bool(greeter.find(r'^session-opened$'))
+
+    def stop(self):
+        for c in self.clients:
+            c.stop()
+        self.host.stop()
+        self.guest.stop()
+
+    def dump(self):
+        """Everything the host and the clients printed (for a failure)."""
+        out = ['---- spice-test-host ----', self.host.out.text() if self.host.proc else '',
+               '---- spice-server log ----', self.host.err.text() if self.host.proc else '']
+        for c in self.clients:
+            out += ['---- client %s ----' % c.name, c.out.text()]
+        return '\n'.join(out)
+
+    # ------------------------------------------------------------ timeline
+
+    def timeline(self, client, greeter):
+        """The steps of one login, in order, as (name, side, seconds since
+        the client started, detail): side is who saw it (client, server,
+        vdagentd, greeter). All times are this process's monotonic clock at
+        the arrival of the line that reports the step; every actor writes its
+        lines as the step happens (line-buffered or unbuffered). A step not
+        seen has time None."""
+        t0 = client.t0
+        g = self.guest
+        steps = [
+            ('SASL done (main channel)', 'server',
+             self.host.sso(r'link client=\S+ channel=main\b.* result=allowed', t0)),
+            ('credential captured', 'server', self.host.sso(r'capture .*result=kept', t0)),
+            ('connected (main channel open)', 'client',
+             client.when(r'^connected channel=main ')),
+            ('VD_AGENT_SSO sent to the agent port', 'server',
+             self.host.sso(r'deliver .*result=sent', t0)),
+            ('VD_AGENT_SSO delivered', 'vdagentd',
+             g.log.when(r'sso: VD_AGENT_SSO serial \d+ for ', t0)),
+            ('reply accepted', 'server', self.host.sso(r'reply .*result=accepted', t0)),
+            ('greeter asked (UserAuthenticated)', 'greeter',
+             greeter.when(r'^signal UserAuthenticated$', t0)),
+            ('token redeemed', 'vdagentd',
+             g.log.when(r'sso: the PAM module fetched the credential', t0)),
+            ('TGT verified (pam_authenticate)', 'greeter',
+             greeter.when(r'^pam authenticate 0 ', t0)),
+            ('ccache installed (pam_open_session)', 'greeter',
+             greeter.when(r'^pam open_session 0 ', t0)),
+            ('session opened', 'greeter', greeter.when(r'^session-opened$', t0)),
+            ('klist in the session', 'greeter', greeter.when(r'^probe klist-exit 0$', t0)),
+        ]
+        return [(name, side, (hit[0] - t0) if hit else None, hit[1] if hit else '')
+                for name, side, hit in steps]
+
+
+def wait_absent(pred, seconds, what):
+    """@pred stays false for @seconds (an absence, checked for a while)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            raise Failure(what)
+        time.sleep(0.05)
+
+
+__all__ = ['Chain', 'Client', 'SpiceHost', 'Failure', 'Skip', 'wait_for', 'wait_absent']
