@@ -149,6 +149,8 @@ typedef struct VDSsoReply {
 } VDSsoReply;
 
 const char *vdsso_result_str(uint32_t result);
+/* A one-word name of a result for key=value log lines ("seat-busy"). */
+const char *vdsso_result_name(uint32_t result);
 long vdsso_reply_encode(const VDSsoReply *r, uint8_t *out, size_t out_len);
 int vdsso_reply_decode(const uint8_t *buf, size_t len, VDSsoReply *out);
 

@@ -74,6 +74,23 @@ const char *vdsso_result_str(uint32_t result)
     return "unknown result";
 }
 
+const char *vdsso_result_name(uint32_t result)
+{
+    switch (result) {
+    case VDSSO_RESULT_ACCEPTED: return "accepted";
+    case VDSSO_RESULT_UNSUPPORTED_VERSION: return "unsupported-version";
+    case VDSSO_RESULT_MALFORMED: return "malformed";
+    case VDSSO_RESULT_TOO_LARGE: return "too-large";
+    case VDSSO_RESULT_DISABLED: return "disabled";
+    case VDSSO_RESULT_UNSUPPORTED_CRED: return "unsupported-cred";
+    case VDSSO_RESULT_SEAT_BUSY: return "seat-busy";
+    case VDSSO_RESULT_NO_LOGIN_SERVICE: return "no-login-service";
+    case VDSSO_RESULT_PRINCIPAL_MISMATCH: return "principal-mismatch";
+    case VDSSO_RESULT_INTERNAL: return "internal";
+    }
+    return "unknown";
+}
+
 /* ------------------------------------------------------------ VD_AGENT_SSO */
 
 static int principal_ok(const char *p, size_t len)

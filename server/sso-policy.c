@@ -132,12 +132,16 @@ void sso_audit_deliver(const char *peer, const char *principal, uint32_t serial,
 void sso_audit_reply(const char *peer, const char *principal, uint32_t serial,
                      uint32_t result, bool ended)
 {
-    if (ended) {
+    if (ended && result == VDSSO_RESULT_ACCEPTED) {
         g_message("sso: reply client=%s principal=%s serial=%u result=%s delivery=ended",
-                  or_unknown(peer), principal, serial, vdsso_result_str(result));
+                  or_unknown(peer), principal, serial, vdsso_result_name(result));
+    } else if (ended) {
+        g_message("sso: reply client=%s principal=%s serial=%u result=%s delivery=ended"
+                  " reason=\"%s\"", or_unknown(peer), principal, serial,
+                  vdsso_result_name(result), vdsso_result_str(result));
     } else {
         g_message("sso: reply serial=%u result=%s ignored reason=\"no delivery with this serial\"",
-                  serial, vdsso_result_str(result));
+                  serial, vdsso_result_name(result));
     }
 }
 

@@ -241,7 +241,12 @@ static void test_reply(void)
     CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), VDSSO_ERR_RESULT);
     for (uint32_t i = 0; i <= VDSSO_RESULT_LAST; i++) {
         CHECK(strcmp(vdsso_result_str(i), "unknown result") != 0);
+        /* one word: safe as a key=value value */
+        CHECK(strcmp(vdsso_result_name(i), "unknown") != 0);
+        CHECK(strpbrk(vdsso_result_name(i), " =\"") == NULL);
     }
+    CHECK_STR(vdsso_result_name(VDSSO_RESULT_SEAT_BUSY), "seat-busy");
+    CHECK_STR(vdsso_result_name(VDSSO_RESULT_LAST + 1), "unknown");
 }
 
 /* Reassemble framed bytes as spice-vdagentd does and check the chunk rules. */
