@@ -52,7 +52,8 @@ for var, path in (('SSO_TOOL', 'tests/guest/vdagentd-sso-tool'),
                   ('GREETER', 'tests/guest/greeter-emulator'),
                   ('PAM_MODULE', 'vdagent/pam/pam_vdagent_sso.so'),
                   ('SPICE_TEST_HOST', 'tests/host/spice-test-host'),
-                  ('SPICE_SSO_CONNECT', 'client/spice-sso-connect')):
+                  ('SPICE_SSO_CONNECT', 'client/spice-sso-connect'),
+                  ('AGENT_STANDIN', 'tests/server/agent-standin')):
     os.environ.setdefault(var, os.path.join(PLAIN, path))
 os.environ.setdefault('UPSTREAM_ENV', os.path.join(PLAIN, '..', 'upstream.env'))
 os.environ.setdefault('TOP', TOP)
@@ -92,6 +93,13 @@ def kinit(path, principal, forwardable=True):
                        stdin=pw, stdout=subprocess.DEVNULL, check=True,
                        env=dict(os.environ, KRB5CCNAME='FILE:' + path))
     return path
+
+
+def close_pipes(p):
+    """Close our ends of a finished child's standard input and output."""
+    for f in (p.stdin, p.stdout):
+        if f:
+            f.close()
 
 
 def stop_proc(p, timeout=5):
@@ -226,6 +234,11 @@ class Client:
     def stop(self):
         stop_proc(self.proc)
 
+    def release(self):
+        """After disconnect(): close the pipes, remove the TGT's cache."""
+        close_pipes(self.proc)
+        os.unlink(self.ccache)
+
 
 class Chain:
     """The whole chain: a guest without a VM (vdagentd_harness.Guest, with
@@ -319,14 +332,12 @@ class Chain:
         self.greeter_only()
         client.disconnect(timeout)
         self.host.out.wait(r'^channel-disconnected .*type=main', timeout, start=client.t0)
-        for p in (client.proc, greeter.proc):
-            for f in (p.stdin, p.stdout):
-                if f:
-                    f.close()
-            self.guest.procs.remove(p)
+        client.release()
+        close_pipes(greeter.proc)
+        self.guest.procs.remove(client.proc)
+        self.guest.procs.remove(greeter.proc)
         self.clients.remove(client)
         self.guest.greeters.remove(greeter)
-        os.unlink(client.ccache)
 
     def stop(self):
         for c in self.clients:
