@@ -30,6 +30,12 @@ here asserts a time.
     chain.wait_login(greeter)
     for step in chain.timeline(client, greeter): ...
     chain.stop()
+
+For loops of logins (tests/chain/chain-run, the benchmark): Chain.login()
+runs one up to the session's klist and Chain.end_login() logs out,
+disconnects and lets go of the run's processes and files. Chain(wrap=...)
+runs the actors under a wrapper (valgrind): wrap(name) -> argv prefix for
+'spice-test-host', 'vdagentd', 'greeter' and 'client'.
 """
 import os
 import re
@@ -46,7 +52,8 @@ for var, path in (('SSO_TOOL', 'tests/guest/vdagentd-sso-tool'),
                   ('GREETER', 'tests/guest/greeter-emulator'),
                   ('PAM_MODULE', 'vdagent/pam/pam_vdagent_sso.so'),
                   ('SPICE_TEST_HOST', 'tests/host/spice-test-host'),
-                  ('SPICE_SSO_CONNECT', 'client/spice-sso-connect')):
+                  ('SPICE_SSO_CONNECT', 'client/spice-sso-connect'),
+                  ('AGENT_STANDIN', 'tests/server/agent-standin')):
     os.environ.setdefault(var, os.path.join(PLAIN, path))
 os.environ.setdefault('UPSTREAM_ENV', os.path.join(PLAIN, '..', 'upstream.env'))
 os.environ.setdefault('TOP', TOP)
@@ -61,6 +68,38 @@ SPICE_TEST_HOST = os.environ['SPICE_TEST_HOST']
 SPICE_SSO_CONNECT = os.environ['SPICE_SSO_CONNECT']
 FQDN = os.environ.get('REALM_SPICE_HOST', 'spice-host.spice.test')
 DEBIAN_CLIENT_LIBDIR = '/usr/lib/x86_64-linux-gnu'
+
+
+def names_mapped():
+    """Whether this mount namespace's /etc/hosts already maps FQDN to
+    127.0.0.1 (tests/bench/run-bench's does): then clients need no
+    spice-host-ns, whose own start (about 10 ms of mktemp, unshare, mount)
+    would otherwise count in a benchmark's client start."""
+    try:
+        with open('/etc/hosts') as f:
+            return any(l.split()[:1] == ['127.0.0.1'] and FQDN in l.split()[1:] for l in f)
+    except OSError:
+        return False
+
+
+def no_wrap(name):
+    return []
+
+
+def kinit(path, principal, forwardable=True):
+    """A TGT of @principal's (the realm's password) in the FILE cache @path."""
+    with open(os.path.join(os.environ['REALM_DIR'], 'password')) as pw:
+        subprocess.run(['kinit', '-f' if forwardable else '-F', principal],
+                       stdin=pw, stdout=subprocess.DEVNULL, check=True,
+                       env=dict(os.environ, KRB5CCNAME='FILE:' + path))
+    return path
+
+
+def close_pipes(p):
+    """Close our ends of a finished child's standard input and output."""
+    for f in (p.stdin, p.stdout):
+        if f:
+            f.close()
 
 
 def stop_proc(p, timeout=5):
@@ -80,8 +119,10 @@ class SpiceHost:
     and an agent socket, as spice-host.spice.test. Its event lines (stdout)
     and spice-server's log (stderr: the sso: lines) are TimedLines."""
 
-    def __init__(self, workdir, gss_delegate=True, authz_allow=()):
+    def __init__(self, workdir, gss_delegate=True, authz_allow=(), wrap=no_wrap, stop_timeout=5):
         self.dir = workdir
+        self.wrap = wrap
+        self.stop_timeout = stop_timeout
         self.gss_delegate = gss_delegate
         self.authz_allow = list(authz_allow)
         self.agent_socket = os.path.join(workdir, 'agent-port.sock')
@@ -104,7 +145,8 @@ class SpiceHost:
         env.pop('KRB5CCNAME', None)
         # freed but unwiped memory must stay visible to the memory scans
         env['MALLOC_PERTURB_'] = '0'
-        args = [NS, 'server', SPICE_TEST_HOST, '--agent-socket', self.agent_socket]
+        args = [NS, 'server'] + self.wrap('spice-test-host') + [
+            SPICE_TEST_HOST, '--agent-socket', self.agent_socket]
         if self.gss_delegate:
             args.append('--gss-delegate')
         for p in self.authz_allow:
@@ -114,7 +156,7 @@ class SpiceHost:
         self.out = TimedLines(self.proc.stdout, os.path.join(self.dir, 'host.out'))
         self.err = TimedLines(self.proc.stderr, os.path.join(self.dir, 'host.err'))
         try:
-            self.out.wait(r'^ready ', 15, what='spice-test-host')
+            self.out.wait(r'^ready ', 60, what='spice-test-host')
         except Failure:
             raise Failure('spice-test-host did not start:\n' + self.err.text())
         self.port = int(re.search(r'^listening .* port=(\d+)', self.out.text(), re.M).group(1))
@@ -125,7 +167,7 @@ class SpiceHost:
         return self.err.when(r'sso: ' + pattern, start)
 
     def stop(self):
-        stop_proc(self.proc)
+        stop_proc(self.proc, self.stop_timeout)
         for t in (getattr(self, 'out', None), getattr(self, 'err', None)):
             if t:
                 t.join()
@@ -133,16 +175,18 @@ class SpiceHost:
 
 class Client:
     """client/spice-sso-connect as the user: the patched
-    libspice-client-glib, or Debian's (debian=True: LD_LIBRARY_PATH). It
-    stays connected until disconnect() closes its standard input."""
+    libspice-client-glib, or Debian's (debian=True: LD_LIBRARY_PATH), under
+    spice-host-ns client unless names_mapped(). It stays connected until
+    disconnect() closes its standard input."""
 
-    def __init__(self, workdir, name, port, ccache, delegate=True, debian=False, extra=()):
+    def __init__(self, workdir, name, port, ccache, delegate=True, debian=False, extra=(),
+                 wrap=no_wrap):
         if not os.access(SPICE_SSO_CONNECT, os.X_OK):
             raise Skip('no spice-sso-connect at %s (scripts/build-own)' % SPICE_SSO_CONNECT)
         self.name = name
         self.ccache = ccache
-        args = [NS, 'client', SPICE_SSO_CONNECT, '--host', FQDN, '--port', str(port),
-                '--timeout', '30']
+        args = ([] if names_mapped() else [NS, 'client']) + wrap('client') + [
+            SPICE_SSO_CONNECT, '--host', FQDN, '--port', str(port), '--timeout', '30']
         if delegate:
             args.append('--spice-gss-delegate')
         args += list(extra)
@@ -162,6 +206,7 @@ class Client:
                                                  'w'))
         self.out = TimedLines(self.proc.stdout, os.path.join(workdir, 'client-%s.out' % name))
         self.find, self.when = self.out.find, self.out.when
+        self.timeout = 15
 
     def wait(self, pattern, timeout=30):
         return self.out.wait(pattern, timeout, what='client %s event' % self.name)
@@ -171,8 +216,9 @@ class Client:
         if self.out.wait(r'^connected channel=main |^exit ', timeout)[1].startswith('exit'):
             raise Failure('client %s did not connect:\n%s' % (self.name, self.out.text()))
 
-    def disconnect(self, timeout=15):
+    def disconnect(self, timeout=None):
         """Close its standard input: a clean disconnect. -> exit status."""
+        timeout = timeout or self.timeout
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
@@ -188,6 +234,11 @@ class Client:
     def stop(self):
         stop_proc(self.proc)
 
+    def release(self):
+        """After disconnect(): close the pipes, remove the TGT's cache."""
+        close_pipes(self.proc)
+        os.unlink(self.ccache)
+
 
 class Chain:
     """The whole chain: a guest without a VM (vdagentd_harness.Guest, with
@@ -195,7 +246,8 @@ class Chain:
     patched spice-server host whose agent socket vdagentd serves, and
     clients."""
 
-    def __init__(self, gss_delegate=True, authz_allow=(), ccache=None, ttl=60):
+    def __init__(self, gss_delegate=True, authz_allow=(), ccache=None, ttl=60, wrap=no_wrap,
+                 stop_timeout=5):
         if PAM_MODULE is None or not os.path.exists(PAM_MODULE):
             raise Skip('PAM_MODULE is not built (%s)' % PAM_MODULE)
         for v in ('REALM', 'REALM_DIR', 'SPICE_KEYTAB', 'HOST_KEYTAB'):
@@ -203,11 +255,14 @@ class Chain:
                 raise Skip('%s is not set: run inside tests/with-realm' % v)
         self.realm = os.environ['REALM']
         self.clients = []
+        self.wrap = wrap
+        self.stop_timeout = stop_timeout
         # enters a private mount namespace (re-executing this program once)
         self.guest = Guest(pam_module=PAM_MODULE, system_paths=True, syslog=True, ccache=ccache,
-                           ttl=ttl)
+                           ttl=ttl, wrap=wrap, stop_timeout=stop_timeout)
         self.dir = self.guest.dir
-        self.host = SpiceHost(self.dir, gss_delegate=gss_delegate, authz_allow=authz_allow)
+        self.host = SpiceHost(self.dir, gss_delegate=gss_delegate, authz_allow=authz_allow,
+                              wrap=wrap, stop_timeout=stop_timeout)
 
     def principal(self, user):
         return '%s@%s' % (user, self.realm)
@@ -218,24 +273,20 @@ class Chain:
         # stops the guests of a failed case)
         self.guest.procs.append(self.host.proc)
         self.guest.start(port=self.host.agent_socket)
-        self.host.out.wait(r'^agent-attached$', 15, what='spice-test-host')
-        self.guest.wait_log(r'opening vdagent virtio channel', 10)
+        self.host.out.wait(r'^agent-attached$', 60, what='spice-test-host')
+        self.guest.wait_log(r'opening vdagent virtio channel', 60)
         return self
 
     def tgt(self, user='alice', forwardable=True):
         """A TGT of @user's in a 0600 cache file of the test's -> path."""
-        path = os.path.join(self.dir, 'tgt-%s-%d' % (user, len(self.clients)))
-        with open(os.path.join(os.environ['REALM_DIR'], 'password')) as pw:
-            subprocess.run(['kinit', '-f' if forwardable else '-F', self.principal(user)],
-                           stdin=pw, stdout=subprocess.DEVNULL, check=True,
-                           env=dict(os.environ, KRB5CCNAME='FILE:' + path))
-        return path
+        return kinit(os.path.join(self.dir, 'tgt-%s-%d' % (user, len(self.clients))),
+                     self.principal(user), forwardable)
 
     def connect(self, user='alice', delegate=True, debian=False, forwardable=True, extra=()):
         """A new client of @user's with a fresh TGT -> Client."""
         ccache = self.tgt(user, forwardable)
         c = Client(self.dir, '%s-%d' % (user, len(self.clients)), self.host.port, ccache,
-                   delegate=delegate, debian=debian, extra=extra)
+                   delegate=delegate, debian=debian, extra=extra, wrap=self.wrap)
         self.clients.append(c)
         self.guest.procs.append(c.proc)
         return c
@@ -258,6 +309,35 @@ class Chain:
         failed) -> True if a session was opened."""
         greeter.wait(r'^holding|^result ', timeout)
         return bool(greeter.find(r'^session-opened$'))
+
+    def login(self, user='alice', timeout=60, **kw):
+        """One single sign-on login: a greeter, a new TGT and client of
+        @user's (connect(**kw)), up to the session's klist -> (client,
+        greeter). Raises Failure if no session opens."""
+        greeter = self.greeter()
+        client = self.connect(user, **kw)
+        if not self.wait_login(greeter, timeout):
+            raise Failure('no login:\n%s\n%s' % (greeter.text(), self.dump()))
+        greeter.wait(r'^probe klist-exit ', timeout)
+        return client, greeter
+
+    def end_login(self, client, greeter, timeout=30):
+        """The user logs out (the seat shows the greeter again), the client
+        disconnects; then the run's processes are let go (pipes closed,
+        forgotten) and the client's TGT file removed, so that thousands of
+        runs leave nothing behind in this process either."""
+        greeter.close()
+        greeter.wait(r'^result ', timeout)
+        greeter.finish(timeout)
+        self.greeter_only()
+        client.disconnect(timeout)
+        self.host.out.wait(r'^channel-disconnected .*type=main', timeout, start=client.t0)
+        client.release()
+        close_pipes(greeter.proc)
+        self.guest.procs.remove(client.proc)
+        self.guest.procs.remove(greeter.proc)
+        self.clients.remove(client)
+        self.guest.greeters.remove(greeter)
 
     def stop(self):
         for c in self.clients:
@@ -285,6 +365,8 @@ class Chain:
         t0 = client.t0
         g = self.guest
         steps = [
+            ('client process up', 'client', client.when(r'^start ')),
+            ('connection accepted', 'server', self.host.out.when(r'^tcp-connected', t0)),
             ('SASL done (main channel)', 'server',
              self.host.sso(r'link client=\S+ channel=main\b.* result=allowed', t0)),
             ('credential captured', 'server', self.host.sso(r'capture .*result=kept', t0)),

@@ -322,8 +322,13 @@ class SignalListener:
 class Guest:
     def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
                  bus_policy=True, pam_module=None, system_paths=False, syslog=False,
-                 ccache=None):
+                 ccache=None, wrap=None, stop_timeout=5):
+        """wrap: name -> argv prefix ('vdagentd', 'greeter'), e.g. valgrind;
+        stop_timeout: seconds a process gets after SIGTERM (valgrind's leak
+        check needs more than the default)."""
         enter_namespace()
+        self.wrap = wrap or (lambda name: [])
+        self.stop_timeout = stop_timeout
         if SSO_TOOL is None:
             raise Skip('SSO_TOOL is not set (run through meson)')
         self.procs = []
@@ -590,7 +595,7 @@ class Guest:
             port = self.host.path
         else:
             expect_port = False
-        args = [self.vdagentd_bin, '-x', '-d', '-s', port,
+        args = self.wrap('vdagentd') + [self.vdagentd_bin, '-x', '-d', '-s', port,
                 '-S', os.path.join(self.dir, 'agent.sock'), '-f', '-u', self.uinput]
         if not self.session_info:
             args.append('-X')
@@ -612,7 +617,7 @@ class Guest:
             if not self.host.accept(10):
                 raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
         if self.sso and self.session_info and wait_name:
-            self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 10)
+            self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 60)
 
     def read_log(self):
         with open(self.log_path, errors='replace') as f:
@@ -698,7 +703,7 @@ class Guest:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 try:
-                    p.wait(5)
+                    p.wait(self.stop_timeout)
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
@@ -752,7 +757,7 @@ class Greeter:
     def __init__(self, guest, args, command=None, hold=False, conversations=1):
         if GREETER is None:
             raise Skip('GREETER is not set (run through meson)')
-        cmd = [GREETER, '--confdir', guest.pam_dir, '--timeout', '90',
+        cmd = guest.wrap('greeter') + [GREETER, '--confdir', guest.pam_dir, '--timeout', '90',
                '--conversations', str(conversations)] + args
         if hold:
             cmd.append('--hold')

@@ -36,6 +36,9 @@
  *   listening addr=A port=N tls-port=M          (M is 0 without TLS)
  *   agent-socket path=P
  *   ready pid=PID
+ *   tcp-connected                               a connection was accepted (before
+ *                                               its link and SASL exchange; for
+ *                                               the benchmark's timeline)
  *   channel-connected connection=C type=T id=I tls=yes|no
  *   channel-disconnected connection=C type=T id=I
  *   authz principal=P result=allowed|refused
@@ -203,6 +206,9 @@ static gboolean quit_idle(gpointer data)
 static void channel_event(int event, SpiceChannelEventInfo *info)
 {
     switch (event) {
+    case SPICE_CHANNEL_EVENT_CONNECTED:
+        printf("tcp-connected\n");
+        break;
     case SPICE_CHANNEL_EVENT_INITIALIZED:
         connected_channels++;
         printf("channel-connected connection=%u type=%s id=%d tls=%s\n",

@@ -18,6 +18,7 @@ serial port is the control channel (a UNIX socket here): `ping`,
 
 Everything a run creates lives in one 0700 directory under /tmp that is
 removed on stop; qemu is killed by its PID."""
+import datetime
 import os
 import re
 import shlex
@@ -45,6 +46,9 @@ GUEST_KDC_PORT = 88
 # the greeter emulator.
 SSO_HOOKS = [os.path.join(HERE, "hooks", n) for n in (
     "60-sso-system.sh", "61-sso-keyring-check.sh", "62-sso-vdagentd.sh", "63-sso-greeter.sh")]
+
+# spice-server's "sso:" lines as qemu prints them with -msg timestamp=on
+SERVER_LOG_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z .*?Spice: (sso: .*)$")
 
 # Events after which waiting any longer is pointless.
 FATAL_EVENTS = ("initramfs-failed",)
@@ -447,6 +451,20 @@ class Guest:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def server_log(self):
+        """spice-server's "sso:" lines in qemu's output, each with the wall
+        clock time qemu stamped it with when it printed it (qemu started with
+        -msg timestamp=on: "2026-11-22T18:25:07.123456Z qemu-system-x86_64:
+        info: Spice: sso: ...", UTC, microseconds): [(epoch seconds, "sso: ...")]."""
+        out = []
+        for line in self.qemu_log().splitlines():
+            m = SERVER_LOG_RE.search(line)
+            if m:
+                t = datetime.datetime.fromisoformat(m.group(1)).replace(
+                    tzinfo=datetime.timezone.utc).timestamp()
+                out.append((t, m.group(2)))
+        return out
 
     def tail(self, n=40):
         out = []
