@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "ccache-tamper.h"
+#include "tgt-key.h"
 #include "vdagent-sso.h"
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -431,8 +432,6 @@ static int cmd_session_key(const char *path)
 {
     krb5_context kctx;
     krb5_ccache cc;
-    krb5_cc_cursor cur;
-    krb5_creds creds;
     char name[4096];
     int found = 0;
 
@@ -441,21 +440,9 @@ static int cmd_session_key(const char *path)
     }
     /* a path, or a full cache name (KEYRING:persistent:5001, as root) */
     snprintf(name, sizeof(name), "%s%s", path[0] == '/' ? "FILE:" : "", path);
-    if (krb5_cc_resolve(kctx, name, &cc) != 0 || krb5_cc_start_seq_get(kctx, cc, &cur) != 0) {
+    if (krb5_cc_resolve(kctx, name, &cc) != 0 || (found = tgt_key_print(kctx, cc)) < 0) {
         die("cannot read %s", path);
     }
-    while (!found && krb5_cc_next_cred(kctx, cc, &cur, &creds) == 0) {
-        if (creds.server->length == 2 && creds.server->data[0].length == 6 &&
-            memcmp(creds.server->data[0].data, "krbtgt", 6) == 0) {
-            for (unsigned i = 0; i < creds.keyblock.length; i++) {
-                printf("%02x", creds.keyblock.contents[i]);
-            }
-            printf("\n");
-            found = 1;
-        }
-        krb5_free_cred_contents(kctx, &creds);
-    }
-    krb5_cc_end_seq_get(kctx, cc, &cur);
     krb5_cc_close(kctx, cc);
     krb5_free_context(kctx);
     return found ? 0 : 1;

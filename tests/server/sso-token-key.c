@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tgt-key.h"
+
 int main(int argc, char **argv)
 {
     OM_uint32 major, minor, flags;
@@ -33,8 +35,6 @@ int main(int argc, char **argv)
     static unsigned char token[1 << 20];
     krb5_context k;
     krb5_ccache cc;
-    krb5_cc_cursor cur;
-    krb5_creds creds;
     int found = 0;
 
     if (argc != 2) {
@@ -77,19 +77,7 @@ int main(int argc, char **argv)
     krb5_parse_name(k, name, &p);
     krb5_cc_initialize(k, cc, p);
     gss_krb5_copy_ccache(&minor, deleg, cc);
-    krb5_cc_start_seq_get(k, cc, &cur);
-    while (krb5_cc_next_cred(k, cc, &cur, &creds) == 0) {
-        if (creds.server->length == 2 && creds.server->data[0].length == 6 &&
-            memcmp(creds.server->data[0].data, "krbtgt", 6) == 0) {
-            for (unsigned i = 0; i < creds.keyblock.length; i++) {
-                printf("%02x", creds.keyblock.contents[i]);
-            }
-            printf("\n");
-            found = 1;
-        }
-        krb5_free_cred_contents(k, &creds);
-    }
-    krb5_cc_end_seq_get(k, cc, &cur);
+    found = tgt_key_print(k, cc) > 0;
     krb5_cc_destroy(k, cc);
     krb5_free_principal(k, p);
     free(name);
