@@ -14,11 +14,6 @@
 # Needs the files of tests/vm/guest-files (Guest(builds=True)).
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
-BB=/usr/bin/busybox
-# each line stamped as the actor writes it (sso-events uses the stamp)
-STAMP=/usr/lib/spice-sso/sso-stamp
-[ -x $STAMP ] || STAMP=cat
-RUN=/run/spice-sso
 $BB mkdir -p $RUN/state
 
 # syslog, through a pipe into the marker filter

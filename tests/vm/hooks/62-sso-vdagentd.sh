@@ -9,11 +9,6 @@
 # owned, then reports vdagentd-ready. SSO_VDAGENTD_ARGS: more options.
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
-BB=/usr/bin/busybox
-# each line stamped as the actor writes it (sso-events uses the stamp)
-STAMP=/usr/lib/spice-sso/sso-stamp
-[ -x $STAMP ] || STAMP=cat
-RUN=/run/spice-sso
 $BB mkdir -p /run/spice-vdagentd $RUN/state
 $BB chmod 0755 /run/spice-vdagentd
 t0=$(sso_now_ms)

@@ -21,11 +21,6 @@
 # (/run/spice-sso/NAME.in; the user logs out).
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
-BB=/usr/bin/busybox
-# each line stamped as the actor writes it (sso-events uses the stamp)
-STAMP=/usr/lib/spice-sso/sso-stamp
-[ -x $STAMP ] || STAMP=cat
-RUN=/run/spice-sso
 name=${SSO_GREETER_NAME:-}
 pfx=${name:+$name-}
 $BB mkdir -p $RUN/state

@@ -15,6 +15,12 @@
 
 SSO_CONSOLE=${SSO_CONSOLE:-/dev/ttyS0}
 SSO_RUN=/run/spice-sso
+# the hook scripts' shorthands: busybox, the run directory, and the stamper
+# of the lines an actor writes (sso-events uses the stamp; cat without it)
+BB=/usr/bin/busybox
+RUN=$SSO_RUN
+STAMP=/usr/lib/spice-sso/sso-stamp
+[ -x $STAMP ] || STAMP=cat
 
 sso_now_ms() {
 	local off=0 us
