@@ -485,8 +485,12 @@ class Guest:
   %s
 </busconfig>
 ''' % (self.bus_socket, '<include>%s</include>' % policy if self.bus_policy else ''))
-        p = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--nofork',
-                              '--print-address=1'], stdout=subprocess.PIPE, text=True)
+        # its own messages (e.g. that it may not raise its descriptor limit
+        # where root lacks CAP_SYS_RESOURCE) to a log of the test's
+        with open(os.path.join(self.dir, 'dbus-daemon.log'), 'w') as log:
+            p = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--nofork',
+                                  '--print-address=1'], stdout=subprocess.PIPE, stderr=log,
+                                 text=True)
         self.procs.append(p)
         self.bus_address = p.stdout.readline().strip()
         if not self.bus_address:
