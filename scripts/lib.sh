@@ -19,6 +19,19 @@ need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 must run as root (it installs packages with apt); run it with sudo"
 }
 
+# The integration tests and the benchmark run in private mount namespaces
+# (unshare --mount --propagation private). Say why not, and the fix, before
+# anything is built: in a chroot whose root is no mount point, the kernel
+# refuses to change the root's propagation.
+need_mount_ns() {
+	local err
+	err=$(unshare --mount --propagation private true 2>&1) && return 0
+	if ! mountpoint -q /; then
+		die "$1: cannot make a private mount namespace ($err): / is not a mount point here, as in a plain chroot; bind-mount the chroot's directory onto itself before entering it (mount --bind DIR DIR)"
+	fi
+	die "$1: cannot make a private mount namespace ($err); run it as root on a machine or in a container that allows unshare(CLONE_NEWNS)"
+}
+
 # Run a long command with its output in a log file; on failure show the tail
 # of the log and name the file, so the error is visible without scrolling.
 run_logged() {
