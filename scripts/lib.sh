@@ -32,6 +32,14 @@ need_mount_ns() {
 	die "$1: cannot make a private mount namespace ($err); run it as root on a machine or in a container that allows unshare(CLONE_NEWNS)"
 }
 
+# The SPICE host's name is put in a private /etc/hosts by bind mount
+# (tests/lib/spice-host-ns), which needs the file to exist: a Debian
+# installation has it, a bare debootstrap does not.
+need_etc_hosts() {
+	[ -f /etc/hosts ] ||
+		die "$1: /etc/hosts is missing (the tests bind-mount their own over it); create it, for example: printf '127.0.0.1 localhost\\n::1 localhost\\n' >/etc/hosts"
+}
+
 # Run a long command with its output in a log file; on failure show the tail
 # of the log and name the file, so the error is visible without scrolling.
 run_logged() {

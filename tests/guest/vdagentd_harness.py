@@ -395,11 +395,12 @@ class Guest:
 
     def _setup_mounts(self):
         self.mounts = []
-        if self.system_paths:
+        if self.system_paths or not os.path.isdir('/run/systemd'):
             # a /run of our own, with the directory upstream's tmpfiles.d
             # (spice-vdagentd.conf: d /run/spice-vdagentd 0755 root root)
             # makes at boot; the agents' socket and the redemption socket
-            # live there
+            # live there. Also where /run/systemd is missing (a container
+            # or chroot without systemd): the seat is fabricated below it.
             subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run'],
                            check=True)
             self.mounts.append('/run')
