@@ -35,33 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w <= 0) {
-            return -1;
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n > 0) {
-        ssize_t r = read(fd, c, n);
-        if (r <= 0) {
-            return -1;
-        }
-        c += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
+#include "fd-io.h"
 
 /* frames: u32 length (0xffffffff = no data) + bytes, in one write */
 static int send_frame(int fd, const char *data, unsigned len, int null)
@@ -75,13 +49,13 @@ static int send_frame(int fd, const char *data, unsigned len, int null)
     if (!null && len > 0) {
         memcpy(buf + 4, data, len);
     }
-    return write_all(fd, buf, 4 + (null ? 0 : len));
+    return fdio_write_all(fd, buf, 4 + (null ? 0 : len)) ? 0 : -1;
 }
 
 static int recv_frame(int fd, char *buf, unsigned *len, int *null)
 {
     uint32_t l;
-    if (read_all(fd, &l, 4) < 0) {
+    if (!fdio_read_exact(fd, &l, 4)) {
         return -1;
     }
     *null = l == 0xffffffffu;
@@ -89,7 +63,7 @@ static int recv_frame(int fd, char *buf, unsigned *len, int *null)
     if (*len > 8192) {
         return -1;
     }
-    return *len > 0 ? read_all(fd, buf, *len) : 0;
+    return *len > 0 && !fdio_read_exact(fd, buf, *len) ? -1 : 0;
 }
 
 /* The TGT of @client in @cc (krbtgt/REALM@REALM) into @creds. */
@@ -178,7 +152,7 @@ static int client_run(int port, const char *server_name)
         unsigned len;
         int null;
         uint8_t complete;
-        if (recv_frame(fd, buf, &len, &null) < 0 || read_all(fd, &complete, 1) < 0) {
+        if (recv_frame(fd, buf, &len, &null) < 0 || !fdio_read_exact(fd, &complete, 1)) {
             return -1;
         }
         if (complete && len == 0) {
@@ -195,7 +169,7 @@ static int client_run(int port, const char *server_name)
         send_frame(fd, out, outlen, out == NULL);
     }
     uint8_t verdict = 0;
-    if (read_all(fd, &verdict, 1) < 0) {
+    if (!fdio_read_exact(fd, &verdict, 1)) {
         return -1;
     }
     sasl_dispose(&conn);
@@ -287,13 +261,13 @@ static int server_one(int lfd, krb5_context ctx, krb5_keytab kt, krb5_principal 
         }
         uint8_t complete = r == SASL_OK;
         send_frame(fd, out, outlen, out == NULL && !complete);
-        write_all(fd, &complete, 1);
+        fdio_write_all(fd, &complete, 1);
         if (complete) {
             verdict = take_and_verify(conn, ctx, kt, host) == 0;
             break;
         }
     }
-    write_all(fd, &verdict, 1);
+    fdio_write_all(fd, &verdict, 1);
     sasl_dispose(&conn);
     close(fd);
     return verdict ? 0 : -1;

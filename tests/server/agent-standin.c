@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-io.h"
 #include "vdagent-sso.h"
 
 #define VD_AGENT_ANNOUNCE_CAPABILITIES 6
@@ -82,29 +83,12 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-static bool write_all(const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 static void send_message(uint32_t port, uint32_t type, const uint8_t *payload, size_t len)
 {
     size_t size = vdsso_framed_size(len);
     uint8_t *buf = malloc(size);
     if (vdsso_frame(port, type, payload, len, buf, size) > 0) {
-        write_all(buf, size);
+        fdio_write_all(fd, buf, size);
     }
     free(buf);
 }
@@ -230,23 +214,6 @@ static void feed(uint32_t port, const uint8_t *data, uint32_t len)
     }
 }
 
-static bool read_exact(void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 static void on_term(int sig)
 {
     (void)sig;
@@ -307,7 +274,7 @@ int main(int argc, char **argv)
     for (;;) {
         uint8_t hdr[VDSSO_CHUNK_HEADER];
         static uint8_t chunk[VDSSO_CHUNK_MAX];
-        if (!read_exact(hdr, sizeof(hdr))) {
+        if (!fdio_read_exact(fd, hdr, sizeof(hdr))) {
             break;
         }
         uint32_t port = le32(hdr), size = le32(hdr + 4);
@@ -317,7 +284,7 @@ int main(int argc, char **argv)
             printf("closed\n");
             return 1;
         }
-        if (!read_exact(chunk, size)) {
+        if (!fdio_read_exact(fd, chunk, size)) {
             break;
         }
         feed(port, chunk, size);

@@ -86,6 +86,7 @@
 #include <spice/protocol.h>
 #include <spice/vd_agent.h>
 
+#include "fd-io.h"
 #include "vdsso-tls.h"
 #include "vdagent-sso.h"
 
@@ -149,22 +150,14 @@ static ssize_t raw_read(Conn *c, void *buf, size_t len)
 
 static bool raw_write(Conn *c, const void *buf, size_t len)
 {
+    if (!c->ssl) {
+        return fdio_write_all(c->fd, buf, len);
+    }
     const uint8_t *p = buf;
     while (len > 0) {
-        ssize_t n;
-        if (c->ssl) {
-            n = SSL_write(c->ssl, p, (int)len);
-            if (n <= 0) {
-                return false;
-            }
-        } else {
-            n = write(c->fd, p, len);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                return false;
-            }
+        int n = SSL_write(c->ssl, p, (int)len);
+        if (n <= 0) {
+            return false;
         }
         p += n;
         len -= (size_t)n;
@@ -265,6 +258,13 @@ static bool write_u32(Conn *c, uint32_t v)
     uint8_t b[4];
     put_u32(b, v);
     return write_all(c, b, 4);
+}
+
+/* SASL data as the link carries it: u32 length counting a terminating
+ * NUL, the data, the NUL. A failed write shows as the server's silence. */
+static void send_sasl_data(Conn *c, const char *out, unsigned outlen)
+{
+    (void)(write_u32(c, outlen + 1) && write_all(c, out, outlen) && write_all(c, "", 1));
 }
 
 /* ----------------------------------------------------------------- link */
@@ -413,12 +413,7 @@ static int authenticate(Conn *c)
     }
     /* u32 (0 or len+1), data, NUL */
     if (out) {
-        uint8_t *buf = malloc(outlen + 1);
-        memcpy(buf, out, outlen);
-        buf[outlen] = 0;
-        write_u32(c, outlen + 1);
-        write_all(c, buf, outlen + 1);
-        free(buf);
+        send_sasl_data(c, out, outlen);
     } else {
         write_u32(c, 0);
     }
@@ -458,12 +453,7 @@ static int authenticate(Conn *c)
             break;
         }
         if (out) {
-            uint8_t *buf = malloc(outlen + 1);
-            memcpy(buf, out, outlen);
-            buf[outlen] = 0;
-            write_u32(c, outlen + 1);
-            write_all(c, buf, outlen + 1);
-            free(buf);
+            send_sasl_data(c, out, outlen);
         } else {
             write_u32(c, 0);
         }
