@@ -107,6 +107,11 @@ typedef struct VDSsoMsg {
 /* Size of the encoded payload of @m, or 0 if @m is out of bounds. */
 size_t vdsso_msg_size(const VDSsoMsg *m);
 
+/* VDSSO_OK if @m is a message a receiver accepts (every field and the
+ * principal's characters, as vdsso_msg_encode() checks them), else the
+ * negative VDSsoError the encoder would return. */
+int vdsso_msg_check(const VDSsoMsg *m);
+
 /* Encode @m into @out (@out_len >= vdsso_msg_size(m)). Returns the number of
  * bytes written (> 0) or a negative VDSsoError. Validates @m as the decoder
  * would, so an encoder cannot produce what a receiver refuses. */

@@ -141,17 +141,26 @@ size_t vdsso_msg_size(const VDSsoMsg *m)
     return VDSSO_HEADER_SIZE + (size_t)m->principal_len + m->cred_len;
 }
 
-long vdsso_msg_encode(const VDSsoMsg *m, uint8_t *out, size_t out_len)
+int vdsso_msg_check(const VDSsoMsg *m)
 {
-    if (m == NULL || out == NULL || m->principal == NULL || m->cred == NULL) {
+    if (m == NULL || m->principal == NULL || m->cred == NULL) {
         return VDSSO_ERR_INVALID;
     }
     int err = check_fields(m->version, m->flags, m->cred_type, m->principal_len, m->cred_len);
     if (err != VDSSO_OK) {
         return err;
     }
-    if (!principal_ok(m->principal, m->principal_len)) {
-        return VDSSO_ERR_PRINCIPAL;
+    return principal_ok(m->principal, m->principal_len) ? VDSSO_OK : VDSSO_ERR_PRINCIPAL;
+}
+
+long vdsso_msg_encode(const VDSsoMsg *m, uint8_t *out, size_t out_len)
+{
+    if (out == NULL) {
+        return VDSSO_ERR_INVALID;
+    }
+    int err = vdsso_msg_check(m);
+    if (err != VDSSO_OK) {
+        return err;
     }
     size_t size = vdsso_msg_size(m);
     if (out_len < size) {

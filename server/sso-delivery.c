@@ -5,6 +5,7 @@
  */
 #include "sso-delivery.h"
 #include "sso-policy.h"
+#include "vdsso-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,10 @@ SsoCredential *sso_credential_new(const char *principal, const char *peer,
     };
     SsoCredential *c;
 
+    /* keep only what can be delivered: a principal with control characters
+     * (krb5_unparse_name leaves most of them unescaped) never could be */
     if (principal == NULL || ccache == NULL || ccache_len > VDSSO_MAX_PAYLOAD ||
-        vdsso_msg_size(&m) == 0) {
+        vdsso_msg_check(&m) != VDSSO_OK) {
         vdsso_wipe_free(ccache, ccache_len);
         return NULL;
     }
@@ -153,11 +156,6 @@ void sso_port_reader_init(SsoPortReader *r)
     memset(r, 0, sizeof(*r));
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
                           SsoPortCallback cb, void *opaque)
 {
@@ -175,9 +173,9 @@ void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
                 return;
             }
             SsoPortEvent ev = { 0 };
-            ev.type = le32(r->header + 4);
-            ev.size = le32(r->header + 16);
-            if (le32(r->header) != VDSSO_AGENT_PROTOCOL) {
+            ev.type = vdsso_get_le32(r->header + 4);
+            ev.size = vdsso_get_le32(r->header + 16);
+            if (vdsso_get_le32(r->header) != VDSSO_AGENT_PROTOCOL) {
                 ev.kind = SSO_PORT_BAD_HEADER;
                 sso_port_reader_init(r);
                 cb(opaque, &ev);
