@@ -118,6 +118,14 @@ static uint32_t check_ccache(const VDSsoMsg *m, int64_t now, const char **why)
     return VDSSO_RESULT_ACCEPTED;
 }
 
+uint32_t vdagentd_sso_peek_serial(const uint8_t *buf, size_t len)
+{
+    /* best effort for the reply, whatever the rest of the payload says */
+    return len >= 8 ? (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 |
+                          (uint32_t)buf[7] << 24
+                    : 0;
+}
+
 uint32_t vdagentd_sso_check_payload(const uint8_t *buf, size_t len, int64_t now,
                                     VDSsoMsg **out, uint32_t *serial, const char **why)
 {
@@ -125,10 +133,7 @@ uint32_t vdagentd_sso_check_payload(const uint8_t *buf, size_t len, int64_t now,
 
     *out = NULL;
     *why = "accepted";
-    /* best effort for the reply, whatever the rest of the payload says */
-    *serial = len >= 8 ? (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 |
-                             (uint32_t)buf[7] << 24
-                       : 0;
+    *serial = vdagentd_sso_peek_serial(buf, len);
 
     int err = vdsso_msg_decode(buf, len, &m);
     if (err != VDSSO_OK) {

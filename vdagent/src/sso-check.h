@@ -20,6 +20,10 @@
 
 #include "vdagent-sso.h"
 
+/* The serial of a VD_AGENT_SSO payload, for the reply, read without
+ * validating anything else (0 if @len is too short for it). */
+uint32_t vdagentd_sso_peek_serial(const uint8_t *buf, size_t len);
+
 /* Decode and check a VD_AGENT_SSO payload:
  *  - it decodes (vdsso_msg_decode);
  *  - the credential is a FILE v4 cache (vdsso_ccache_parse);

@@ -160,13 +160,6 @@ gboolean vdagentd_sso_running(void)
     return sso != NULL;
 }
 
-static void write_port_cb(gpointer data, const uint8_t *bytes, gsize size)
-{
-    VDAgentdSsoWriteFunc write = data;
-
-    write(bytes, size);
-}
-
 void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
 {
     if (sso != NULL) {
@@ -175,7 +168,7 @@ void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
         syslog(LOG_WARNING, "sso: dropped a VD_AGENT_SSO that came on port %d, not from"
                " the server", port_nr);
     } else if (write_func != NULL) {
-        vdagentd_sso_reply_disabled(data, size, write_port_cb, (gpointer) write_func);
+        vdagentd_sso_reply_disabled(data, size, be_write_port, NULL);
     }
 }
 

@@ -23,7 +23,11 @@
  * only the same principal unlocks them.
  *
  * Secrets (the credential, the token) are never logged and are wiped as
- * soon as they are no longer needed.
+ * soon as they are no longer needed. The token, though, is broadcast on the
+ * system bus as gnome-shell's contract requires, where any local user may
+ * read it: it is a handle, not a proof. What keeps the credential from a
+ * local user is the redemption socket's peer check (uid 0 only, in
+ * sso-redeem.c); never relax that check.
  */
 #include "sso.h"
 
@@ -471,7 +475,9 @@ static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path,
 
 /* --------------------------------------------------------------- the message */
 
-static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
+/* Frame a VD_AGENT_SSO_REPLY for the server and hand it to @write_port. */
+static void write_reply(void (*write_port)(gpointer, const uint8_t *, gsize),
+                        gpointer write_data, uint32_t serial, uint32_t result)
 {
     VDSsoReply reply = { .version = VDSSO_VERSION, .serial = serial, .result = result };
     uint8_t payload[VDSSO_REPLY_SIZE];
@@ -482,7 +488,12 @@ static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
     n = vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
                     frame, sizeof(frame));
     g_return_if_fail(n == (long) sizeof(frame));
-    sso->be.write_port(sso->be.data, frame, sizeof(frame));
+    write_port(write_data, frame, sizeof(frame));
+}
+
+static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
+{
+    write_reply(sso->be.write_port, sso->be.data, serial, result);
     syslog(result == VDSSO_RESULT_ACCEPTED ? LOG_INFO : LOG_WARNING,
            "sso: replied to serial %u: %s", serial, vdsso_result_str(result));
 }
@@ -616,22 +627,11 @@ void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
                                  void (*write_port)(gpointer, const uint8_t *, gsize),
                                  gpointer write_data)
 {
-    VDSsoReply reply = { .version = VDSSO_VERSION, .result = VDSSO_RESULT_DISABLED };
-    uint8_t payload[VDSSO_REPLY_SIZE];
-    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
+    uint32_t serial = vdagentd_sso_peek_serial(data, size);
 
-    if (size >= 8) {
-        reply.serial = (uint32_t) data[4] | (uint32_t) data[5] << 8 |
-                       (uint32_t) data[6] << 16 | (uint32_t) data[7] << 24;
-    }
     syslog(LOG_WARNING, "sso: single sign-on is disabled; refusing VD_AGENT_SSO serial %u",
-           reply.serial);
-    if (vdsso_reply_encode(&reply, payload, sizeof(payload)) != VDSSO_REPLY_SIZE ||
-        vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
-                    frame, sizeof(frame)) != (long) sizeof(frame)) {
-        return;
-    }
-    write_port(write_data, frame, sizeof(frame));
+           serial);
+    write_reply(write_port, write_data, serial, VDSSO_RESULT_DISABLED);
 }
 
 /* ------------------------------------------------------------ client and seat */
