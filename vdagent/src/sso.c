@@ -22,6 +22,12 @@
  * and principal, so that the sessions get locked when the client leaves and
  * only the same principal unlocks them.
  *
+ * Whether a session is locked is logind's to say (LockedHint), never ours to
+ * remember: a user may unlock with a password, an unlock may fail, a screen
+ * locker may not be up yet. Every disconnect locks every recorded session
+ * that logind does not report locked, and each lock is checked and asked
+ * again until LockedHint says it took.
+ *
  * Secrets (the credential, the token) are never logged and are wiped as
  * soon as they are no longer needed. The token, though, is broadcast on the
  * system bus as gnome-shell's contract requires, where any local user may
@@ -184,6 +190,8 @@ gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
     config->ttl = VDAGENTD_SSO_DEFAULT_TTL;
     config->pam_service_file = g_strdup(VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
     config->socket_path = g_strdup(VDAGENTD_SSO_DEFAULT_SOCKET);
+    config->lock_retry_ms = VDAGENTD_SSO_LOCK_RETRY_MS;
+    config->lock_attempts = VDAGENTD_SSO_LOCK_ATTEMPTS;
 
     if (!load_file(config, opt_config ? opt_config : VDAGENTD_SSO_DEFAULT_CONFIG,
                    opt_config != NULL, error)) {
@@ -249,9 +257,21 @@ typedef struct {
 typedef struct {
     uid_t uid;
     char *principal;
-    gboolean locked;           /* we locked it when the client left */
     gboolean seen;             /* a session of uid was on the seat since */
+    gboolean lock_pending;     /* the client left before the session appeared */
+    gint64 unlocked_at;        /* monotonic time of the last unlock by single
+                                * sign-on (LockedHint may lag behind it), or 0 */
 } Record;
+
+/* A lock asked of logind, checked through LockedHint until it took */
+typedef struct {
+    VDAgentdSso *sso;
+    char *session;
+    uid_t uid;
+    guint checks;              /* LockedHint checks made */
+    guint asks;                /* LockSession calls made */
+    guint source;
+} LockJob;
 
 struct VDAgentdSso {
     VDAgentdSsoConfig config;
@@ -259,6 +279,7 @@ struct VDAgentdSso {
     VDAgentdSsoRedeem *redeem;
     Pending *pending;
     GPtrArray *records;
+    GHashTable *locks;         /* session id -> LockJob */
 };
 
 static const char *path_name(PendingPath path)
@@ -367,6 +388,161 @@ static gboolean user_session_locked(VDAgentdSso *sso, uid_t uid)
     return FALSE;
 }
 
+/* ------------------------------------------------------------------ locking */
+
+/* LockSession is fire and forget: logind emits the session's Lock signal
+ * and the screen locker (gnome-shell's shield), if it is up, locks and
+ * reports it with SetLockedHint. So a lock is a job: ask, check LockedHint
+ * after 1, 2, 4 ... s, ask again while it is not locked, give up with an
+ * error after config.lock_attempts checks. */
+
+static void lock_job_free(gpointer p)
+{
+    LockJob *j = p;
+
+    if (j->source) {
+        g_source_remove(j->source);
+    }
+    g_free(j->session);
+    g_free(j);
+}
+
+static const char *hint_name(int hint)
+{
+    return hint == 1 ? "yes" : hint == 0 ? "no" : "unknown";
+}
+
+/* Just after an unlock by single sign-on, LockedHint may still say "yes"
+ * until the screen locker reports the unlock: not a lock to rely on. */
+static gboolean unlock_settling(VDAgentdSso *sso, uid_t uid)
+{
+    Record *r = record_find(sso, uid);
+    gint64 settle_us = (gint64) sso->config.lock_retry_ms * 30 * 1000;
+
+    return r != NULL && r->unlocked_at != 0 &&
+           g_get_monotonic_time() - r->unlocked_at < settle_us;
+}
+
+static gboolean lock_job_cb(gpointer user_data);
+
+static void lock_job_schedule(LockJob *j)
+{
+    guint delay = j->sso->config.lock_retry_ms << MIN(j->checks, 5u);
+
+    j->source = g_timeout_add(delay, lock_job_cb, j);
+}
+
+/* Check the lock, ask again if it did not take. FALSE when the job is over. */
+static gboolean lock_job_check(LockJob *j)
+{
+    VDAgentdSso *sso = j->sso;
+    g_auto(GStrv) sessions = sso->be.user_sessions(sso->be.data, j->uid);
+    int hint;
+
+    if (sessions != NULL && !g_strv_contains((const gchar *const *) sessions, j->session)) {
+        syslog(LOG_INFO, "sso: session %s of uid %u left the seat", j->session,
+               (unsigned) j->uid);
+        return FALSE;
+    }
+    hint = sso->be.session_locked(sso->be.data, j->session);
+    j->checks++;
+    if (hint != 1) {
+        /* the unlock, if one was reported, has reached logind */
+        Record *r = record_find(sso, j->uid);
+        if (r != NULL) {
+            r->unlocked_at = 0;
+        }
+    } else if (!unlock_settling(sso, j->uid)) {
+        syslog(LOG_INFO, "sso: logind reports session %s of uid %u locked", j->session,
+               (unsigned) j->uid);
+        return FALSE;
+    }
+    if (j->checks >= sso->config.lock_attempts) {
+        syslog(LOG_ERR, "sso: session %s of uid %u is still not locked after %u request(s)"
+               " to logind (LockedHint: %s); giving up: is its screen locker running? lock it"
+               " with loginctl lock-session %s", j->session, (unsigned) j->uid, j->asks,
+               hint_name(hint), j->session);
+        return FALSE;
+    }
+    if (hint != 1) {
+        syslog(LOG_WARNING, "sso: session %s of uid %u is not locked yet (LockedHint: %s);"
+               " asking logind again", j->session, (unsigned) j->uid, hint_name(hint));
+        sso->be.lock_session(sso->be.data, j->session);
+        j->asks++;
+    }
+    return TRUE;
+}
+
+static gboolean lock_job_cb(gpointer user_data)
+{
+    LockJob *j = user_data;
+
+    j->source = 0;
+    if (lock_job_check(j)) {
+        lock_job_schedule(j);
+    } else {
+        g_hash_table_remove(j->sso->locks, j->session);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* Lock @session of @r's user unless logind reports it locked now. */
+static void lock_session(VDAgentdSso *sso, Record *r, const char *session, const char *reason)
+{
+    LockJob *j = g_hash_table_lookup(sso->locks, session);
+    int hint = sso->be.session_locked(sso->be.data, session);
+    gboolean settling = unlock_settling(sso, r->uid);
+
+    if (hint == 1 && !settling) {
+        syslog(LOG_INFO, "sso: %s: session %s of uid %u is locked already", reason, session,
+               (unsigned) r->uid);
+        g_hash_table_remove(sso->locks, session);
+        return;
+    }
+    if (j == NULL) {
+        j = g_new0(LockJob, 1);
+        j->sso = sso;
+        j->session = g_strdup(session);
+        j->uid = r->uid;
+        g_hash_table_insert(sso->locks, j->session, j);
+    } else if (j->source) {
+        g_source_remove(j->source);
+        j->source = 0;
+    }
+    j->checks = 0;
+    if (hint == 1) {
+        syslog(LOG_INFO, "sso: %s: session %s of uid %u shows locked, but its unlock by single"
+               " sign-on was just reported; checking again", reason, session, (unsigned) r->uid);
+    } else {
+        syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
+               reason, session, (unsigned) r->uid, r->principal);
+        sso->be.lock_session(sso->be.data, session);
+        j->asks++;
+    }
+    lock_job_schedule(j);
+}
+
+static gboolean lock_job_of_uid(gpointer key, gpointer value, gpointer user_data)
+{
+    return ((LockJob *) value)->uid == *(uid_t *) user_data;
+}
+
+/* Is a lock of one of @uid's sessions being asked and checked? */
+static gboolean locking_uid(VDAgentdSso *sso, uid_t uid)
+{
+    return g_hash_table_find(sso->locks, lock_job_of_uid, &uid) != NULL;
+}
+
+static void locks_cancel_uid(VDAgentdSso *sso, uid_t uid)
+{
+    g_hash_table_foreach_remove(sso->locks, lock_job_of_uid, &uid);
+}
+
+gboolean vdagentd_sso_locking(VDAgentdSso *sso, const char *session)
+{
+    return g_hash_table_contains(sso->locks, session);
+}
+
 /* Does the seat still show what the pending credential was accepted for? */
 static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
 {
@@ -389,8 +565,7 @@ static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
         *why = "the user's session left the seat";
         return FALSE;
     }
-    Record *r = record_find(sso, p->uid);
-    if (!user_session_locked(sso, p->uid) && !(r != NULL && r->locked)) {
+    if (!user_session_locked(sso, p->uid) && !locking_uid(sso, p->uid)) {
         *why = "the user's session is no longer locked";
         return FALSE;
     }
@@ -526,7 +701,9 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
            (unsigned) uid, msg->principal);
     sso->be.refresh(sso->be.data, msg, uid);
 
-    locked = user_session_locked(sso, uid) || (r != NULL && r->locked);
+    /* locked, or a lock asked for that its screen locker has not reported
+     * yet */
+    locked = user_session_locked(sso, uid) || locking_uid(sso, uid);
     if (!locked) {
         vdsso_msg_free(msg);
         return VDSSO_RESULT_ACCEPTED;
@@ -644,19 +821,24 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
     pending_drop(sso, reason);
     for (guint i = 0; i < sso->records->len; i++) {
         Record *r = g_ptr_array_index(sso->records, i);
-        if (r->locked) {
+        g_auto(GStrv) sessions = user_sessions(sso, r->uid);
+
+        if (sessions == NULL || (sessions[0] == NULL && !r->seen)) {
+            /* the login was reported, GDM has not opened the session yet
+             * (or the seat cannot be read): lock it when it appears */
+            r->lock_pending = TRUE;
+            syslog(LOG_INFO, "sso: %s: the session of uid %u (single sign-on as %s) is not on"
+                   " the seat yet; it will be locked when it appears", reason,
+                   (unsigned) r->uid, r->principal);
             continue;
         }
-        g_auto(GStrv) sessions = user_sessions(sso, r->uid);
-        if (sessions != NULL && sessions[0] != NULL) {
+        if (sessions[0] != NULL) {
             r->seen = TRUE;
+            r->lock_pending = FALSE;
         }
-        for (gsize j = 0; sessions != NULL && sessions[j] != NULL; j++) {
-            syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
-                   reason, sessions[j], (unsigned) r->uid, r->principal);
-            sso->be.lock_session(sso->be.data, sessions[j]);
+        for (gsize j = 0; sessions[j] != NULL; j++) {
+            lock_session(sso, r, sessions[j], reason);
         }
-        r->locked = TRUE;
     }
 }
 
@@ -686,9 +868,17 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
         }
         if (sessions[0] != NULL) {
             r->seen = TRUE;
+            if (r->lock_pending) {
+                r->lock_pending = FALSE;
+                for (gsize j = 0; sessions[j] != NULL; j++) {
+                    lock_session(sso, r, sessions[j],
+                                 "the client left before this session appeared");
+                }
+            }
         } else if (r->seen) {
             syslog(LOG_INFO, "sso: uid %u (%s) has no session on the seat any more",
                    (unsigned) r->uid, r->principal);
+            locks_cancel_uid(sso, r->uid);
             g_ptr_array_remove_index(sso->records, i);
         }
     }
@@ -816,9 +1006,14 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
     }
     g_free(r->principal);
     r->principal = g_strdup(p->principal);
-    r->locked = FALSE;
     if (p->path == PATH_LOGIN) {
         r->seen = FALSE;
+        r->lock_pending = FALSE;
+        r->unlocked_at = 0;
+    } else {
+        /* unlocked for the client that is here: stop locking it */
+        r->unlocked_at = g_get_monotonic_time();
+        locks_cancel_uid(sso, r->uid);
     }
     syslog(LOG_INFO, "sso: %s of %s as uid %u succeeded; its sessions are locked when the"
            " client leaves", path_name(p->path), p->principal, (unsigned) uid);
@@ -850,8 +1045,13 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
     sso->config.ttl = config->ttl;
     sso->config.pam_service_file = g_strdup(config->pam_service_file);
     sso->config.socket_path = g_strdup(config->socket_path);
+    sso->config.lock_retry_ms = config->lock_retry_ms ? config->lock_retry_ms
+                                                      : VDAGENTD_SSO_LOCK_RETRY_MS;
+    sso->config.lock_attempts = config->lock_attempts ? config->lock_attempts
+                                                      : VDAGENTD_SSO_LOCK_ATTEMPTS;
     sso->be = *backend;
     sso->records = g_ptr_array_new_with_free_func(record_free);
+    sso->locks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, lock_job_free);
     sso->redeem = vdagentd_sso_redeem_new(config->socket_path, &ops, sso, error);
     if (sso->redeem == NULL) {
         vdagentd_sso_free(sso);
@@ -873,6 +1073,7 @@ void vdagentd_sso_free(VDAgentdSso *sso)
         sso->pending = NULL;
     }
     vdagentd_sso_redeem_free(sso->redeem);
+    g_hash_table_destroy(sso->locks);
     g_ptr_array_free(sso->records, TRUE);
     vdagentd_sso_config_clear(&sso->config);
     g_free(sso);
