@@ -66,6 +66,7 @@ GREETER = os.environ.get('GREETER')
 PAM_MODULE = os.environ.get('PAM_MODULE')
 SESSION_PROBE = os.path.join(TOP, 'tests', 'pam', 'session-probe')
 DEFAULT_SOCKET = '/run/spice-vdagentd/sso.sock'
+DEFAULT_STATE_FILE = '/run/spice-vdagentd/sso-sessions'
 
 # agent protocol
 VD_AGENT_PROTOCOL = 1
@@ -437,6 +438,9 @@ class Guest:
         self.system_paths = system_paths
         self.sso_socket = DEFAULT_SOCKET if system_paths else \
             os.path.join(self.dir, 'sso', 'sso.sock')
+        self.state_file = DEFAULT_STATE_FILE if system_paths else \
+            os.path.join(self.dir, 'sso', 'sso-sessions')
+        self.starts = 0
         self.syslog = None
         self.greeters = []
         self.ccache = ccache
@@ -689,10 +693,14 @@ class Guest:
         if self.sso:
             args += ['--sso', '--sso-pam-service-file', self.pam_file, '--sso-ttl', str(self.ttl)]
             if not self.system_paths:
-                args += ['--sso-socket', self.sso_socket]
+                args += ['--sso-socket', self.sso_socket, '--sso-state-file', self.state_file]
         args += self.extra_args
         open(self.uinput, 'w').close()
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, **self.nss_env)
+        if self.starts > 0:
+            # the previous run's output stays readable
+            os.rename(self.log_path, self.log_path + '.%d' % self.starts)
+        self.starts += 1
         open(self.log_path, 'w').close()
         self.listener = SignalListener(self.bus_address)
         self.vdagentd = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
@@ -705,6 +713,21 @@ class Guest:
                 raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
         if self.sso and self.session_info and wait_name:
             self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 60)
+
+    def restart(self):
+        """Stop vdagentd (SIGTERM) and start it again, as an upgrade of the
+        package or systemctl restart does; the seat, the bus and logind
+        stay."""
+        self.vdagentd.send_signal(signal.SIGTERM)
+        try:
+            self.vdagentd.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure('vdagentd did not stop on SIGTERM')
+        self.log.join()
+        self.listener.stop()
+        self.host.close()
+        os.unlink(self.host.path)
+        self.start()
 
     def read_log(self):
         with open(self.log_path, errors='replace') as f:

@@ -28,6 +28,9 @@
  * that logind does not report locked, and each lock is checked and asked
  * again until LockedHint says it took.
  *
+ * The records outlive the daemon in a root-only state file under /run
+ * (sso-state.c): a restarted vdagentd still locks those sessions.
+ *
  * Secrets (the credential, the token) are never logged and are wiped as
  * soon as they are no longer needed. The token, though, is broadcast on the
  * system bus as gnome-shell's contract requires, where any local user may
@@ -45,6 +48,7 @@
 
 #include "sso-check.h"
 #include "sso-redeem.h"
+#include "sso-state.h"
 
 /* ------------------------------------------------------------- configuration */
 
@@ -53,6 +57,7 @@ static gchar *opt_config;
 static gint opt_ttl = -1;
 static gchar *opt_pam_service_file;
 static gchar *opt_socket;
+static gchar *opt_state_file;
 
 static const GOptionEntry option_entries[] = {
     { "sso", 0, 0, G_OPTION_ARG_NONE, &opt_enable,
@@ -66,6 +71,9 @@ static const GOptionEntry option_entries[] = {
       "FILE" },
     { "sso-socket", 0, 0, G_OPTION_ARG_FILENAME, &opt_socket,
       "Redemption socket (" VDAGENTD_SSO_DEFAULT_SOCKET ")", "PATH" },
+    { "sso-state-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_state_file,
+      "Keep the sessions single sign-on opened in FILE (" VDAGENTD_SSO_DEFAULT_STATE_FILE ")",
+      "FILE" },
     { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
 };
 
@@ -81,6 +89,7 @@ void vdagentd_sso_options_clear(void)
     g_clear_pointer(&opt_config, g_free);
     g_clear_pointer(&opt_pam_service_file, g_free);
     g_clear_pointer(&opt_socket, g_free);
+    g_clear_pointer(&opt_state_file, g_free);
 }
 
 static gboolean check_ttl(gint64 ttl, const char *where, GError **error)
@@ -105,12 +114,13 @@ static gboolean check_path(const char *path, const char *what, const char *where
     return TRUE;
 }
 
-/* [sso] enable, ttl, pam-service-file, socket; unknown keys are errors so
+/* [sso] enable, ttl, pam-service-file, socket, state-file; unknown keys are errors so
  * that a typo does not silently leave a default in place */
 static gboolean load_file(VDAgentdSsoConfig *config, const char *file, gboolean required,
                           GError **error)
 {
-    static const char *const known[] = { "enable", "ttl", "pam-service-file", "socket", NULL };
+    static const char *const known[] = { "enable", "ttl", "pam-service-file", "socket",
+                                         "state-file", NULL };
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_auto(GStrv) groups = NULL;
     g_auto(GStrv) keys = NULL;
@@ -165,6 +175,7 @@ static gboolean load_file(VDAgentdSsoConfig *config, const char *file, gboolean 
         { "pam-service-file", "PAM service file",
           G_STRUCT_OFFSET(VDAgentdSsoConfig, pam_service_file) },
         { "socket", "socket", G_STRUCT_OFFSET(VDAgentdSsoConfig, socket_path) },
+        { "state-file", "state file", G_STRUCT_OFFSET(VDAgentdSsoConfig, state_file) },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
         gchar **field = G_STRUCT_MEMBER_P(config, paths[i].offset);
@@ -190,6 +201,7 @@ gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
     config->ttl = VDAGENTD_SSO_DEFAULT_TTL;
     config->pam_service_file = g_strdup(VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
     config->socket_path = g_strdup(VDAGENTD_SSO_DEFAULT_SOCKET);
+    config->state_file = g_strdup(VDAGENTD_SSO_DEFAULT_STATE_FILE);
     config->lock_retry_ms = VDAGENTD_SSO_LOCK_RETRY_MS;
     config->lock_attempts = VDAGENTD_SSO_LOCK_ATTEMPTS;
 
@@ -221,6 +233,13 @@ gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
         g_free(config->socket_path);
         config->socket_path = g_strdup(opt_socket);
     }
+    if (opt_state_file) {
+        if (!check_path(opt_state_file, "state file", "--sso-state-file", error)) {
+            goto fail;
+        }
+        g_free(config->state_file);
+        config->state_file = g_strdup(opt_state_file);
+    }
     return TRUE;
 
 fail:
@@ -232,6 +251,7 @@ void vdagentd_sso_config_clear(VDAgentdSsoConfig *config)
 {
     g_clear_pointer(&config->pam_service_file, g_free);
     g_clear_pointer(&config->socket_path, g_free);
+    g_clear_pointer(&config->state_file, g_free);
 }
 
 /* -------------------------------------------------------------------- state */
@@ -258,6 +278,7 @@ typedef struct {
     uid_t uid;
     char *principal;
     gboolean seen;             /* a session of uid was on the seat since */
+    gchar **sessions;          /* ... these, when last looked at (state file) */
     gboolean lock_pending;     /* the client left before the session appeared */
     gint64 unlocked_at;        /* monotonic time of the last unlock by single
                                 * sign-on (LockedHint may lag behind it), or 0 */
@@ -292,6 +313,7 @@ static void record_free(gpointer p)
     Record *r = p;
 
     g_free(r->principal);
+    g_strfreev(r->sessions);
     g_free(r);
 }
 
@@ -304,6 +326,129 @@ static Record *record_find(VDAgentdSso *sso, uid_t uid)
         }
     }
     return NULL;
+}
+
+/* ------------------------------------------------------------- state file */
+
+/* Write the records to the state file (if any); an error is logged. */
+static void state_save(VDAgentdSso *sso)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    GError *err = NULL;
+
+    if (sso->config.state_file == NULL) {
+        return;
+    }
+    entries = g_ptr_array_new_with_free_func(vdagentd_sso_state_entry_free);
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        if (r->sessions == NULL || r->sessions[0] == NULL) {
+            g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, NULL, r->principal));
+        }
+        for (gsize j = 0; r->sessions != NULL && r->sessions[j] != NULL; j++) {
+            if (vdagentd_sso_state_session_ok(r->sessions[j])) {
+                g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, r->sessions[j],
+                                                                      r->principal));
+            }
+        }
+    }
+    if (!vdagentd_sso_state_save(sso->config.state_file, entries, &err)) {
+        syslog(LOG_ERR, "sso: cannot save the single sign-on sessions: %s; a restarted"
+               " spice-vdagentd would not lock them", err->message);
+        g_error_free(err);
+    }
+}
+
+/* @r's user has @sessions on the seat now (non-empty): remember them. */
+static void record_sessions_seen(VDAgentdSso *sso, Record *r, gchar **sessions)
+{
+    gboolean changed = !r->seen || r->sessions == NULL ||
+                       g_strv_length(r->sessions) != g_strv_length(sessions);
+
+    for (gsize i = 0; !changed && sessions[i] != NULL; i++) {
+        changed = !g_strv_contains((const gchar *const *) r->sessions, sessions[i]);
+    }
+    r->seen = TRUE;
+    if (changed) {
+        g_strfreev(r->sessions);
+        r->sessions = g_strdupv(sessions);
+        state_save(sso);
+    }
+}
+
+/* Read the records a previous spice-vdagentd left; drop those whose
+ * sessions logind no longer knows. */
+static void state_load(VDAgentdSso *sso)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    GError *err = NULL;
+
+    if (sso->config.state_file == NULL) {
+        return;
+    }
+    entries = vdagentd_sso_state_load(sso->config.state_file, &err);
+    if (entries == NULL) {
+        syslog(LOG_ERR, "sso: ignoring the single sign-on state file: %s", err->message);
+        g_error_free(err);
+        return;
+    }
+    for (guint i = 0; i < entries->len; i++) {
+        VDAgentdSsoStateEntry *e = g_ptr_array_index(entries, i);
+        Record *r = record_find(sso, e->uid);
+        if (r == NULL) {
+            r = g_new0(Record, 1);
+            r->uid = e->uid;
+            r->principal = g_strdup(e->principal);
+            r->sessions = g_new0(gchar *, 1);
+            g_ptr_array_add(sso->records, r);
+        } else if (strcmp(r->principal, e->principal) != 0) {
+            syslog(LOG_WARNING, "sso: %s: uid %u is recorded as %s and as %s; keeping the"
+                   " first", sso->config.state_file, (unsigned) e->uid, r->principal,
+                   e->principal);
+            continue;
+        }
+        if (e->session != NULL && !g_strv_contains((const gchar *const *) r->sessions,
+                                                   e->session)) {
+            guint n = g_strv_length(r->sessions);
+            r->sessions = g_renew(gchar *, r->sessions, n + 2);
+            r->sessions[n] = g_strdup(e->session);
+            r->sessions[n + 1] = NULL;
+            r->seen = TRUE;
+        }
+    }
+    for (guint i = sso->records->len; i-- > 0;) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        g_auto(GStrv) now = sso->be.user_sessions(sso->be.data, r->uid);
+        gboolean known = FALSE;
+
+        if (now == NULL) {
+            continue; /* cannot tell: keep it */
+        }
+        for (gsize j = 0; r->sessions[j] != NULL; j++) {
+            known = known || g_strv_contains((const gchar *const *) now, r->sessions[j]);
+        }
+        if (r->seen && !known) {
+            g_autofree gchar *list = g_strjoinv(" ", r->sessions);
+            syslog(LOG_INFO, "sso: %s: forgetting uid %u (%s): logind no longer knows its"
+                   " session(s) %s", sso->config.state_file, (unsigned) r->uid, r->principal,
+                   list);
+            g_ptr_array_remove_index(sso->records, i);
+        } else if (now[0] != NULL) {
+            /* its sessions now; or, for a login not seen before, the
+             * session GDM opened meanwhile */
+            g_strfreev(r->sessions);
+            r->sessions = g_strdupv(now);
+            r->seen = TRUE;
+        }
+    }
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        g_autofree gchar *list = g_strjoinv(" ", r->sessions);
+        syslog(LOG_INFO, "sso: %s: uid %u (single sign-on as %s), session(s): %s",
+               sso->config.state_file, (unsigned) r->uid, r->principal,
+               r->seen ? list : "none yet");
+    }
+    state_save(sso);
 }
 
 static void pending_free(Pending *p)
@@ -833,7 +978,7 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
             continue;
         }
         if (sessions[0] != NULL) {
-            r->seen = TRUE;
+            record_sessions_seen(sso, r, sessions);
             r->lock_pending = FALSE;
         }
         for (gsize j = 0; sessions[j] != NULL; j++) {
@@ -867,7 +1012,7 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
             continue;
         }
         if (sessions[0] != NULL) {
-            r->seen = TRUE;
+            record_sessions_seen(sso, r, sessions);
             if (r->lock_pending) {
                 r->lock_pending = FALSE;
                 for (gsize j = 0; sessions[j] != NULL; j++) {
@@ -880,6 +1025,7 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
                    (unsigned) r->uid, r->principal);
             locks_cancel_uid(sso, r->uid);
             g_ptr_array_remove_index(sso->records, i);
+            state_save(sso);
         }
     }
     if (sso->pending == NULL || sso->pending->fetched) {
@@ -1002,12 +1148,15 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
     if (r == NULL) {
         r = g_new0(Record, 1);
         r->uid = (uid_t) uid;
+        r->sessions = g_new0(gchar *, 1);
         g_ptr_array_add(sso->records, r);
     }
     g_free(r->principal);
     r->principal = g_strdup(p->principal);
     if (p->path == PATH_LOGIN) {
         r->seen = FALSE;
+        g_strfreev(r->sessions);
+        r->sessions = g_new0(gchar *, 1);
         r->lock_pending = FALSE;
         r->unlocked_at = 0;
     } else {
@@ -1015,6 +1164,7 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
         r->unlocked_at = g_get_monotonic_time();
         locks_cancel_uid(sso, r->uid);
     }
+    state_save(sso);
     syslog(LOG_INFO, "sso: %s of %s as uid %u succeeded; its sessions are locked when the"
            " client leaves", path_name(p->path), p->principal, (unsigned) uid);
     pending_drop(sso, "reported");
@@ -1045,6 +1195,7 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
     sso->config.ttl = config->ttl;
     sso->config.pam_service_file = g_strdup(config->pam_service_file);
     sso->config.socket_path = g_strdup(config->socket_path);
+    sso->config.state_file = g_strdup(config->state_file);
     sso->config.lock_retry_ms = config->lock_retry_ms ? config->lock_retry_ms
                                                       : VDAGENTD_SSO_LOCK_RETRY_MS;
     sso->config.lock_attempts = config->lock_attempts ? config->lock_attempts
@@ -1058,8 +1209,10 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
         return NULL;
     }
     syslog(LOG_INFO, "sso: single sign-on enabled: redemption socket %s, time to live %u s,"
-           " PAM service file %s (%s)", config->socket_path, config->ttl,
-           config->pam_service_file, pam_service_present(sso) ? "present" : "missing");
+           " PAM service file %s (%s), state file %s", config->socket_path, config->ttl,
+           config->pam_service_file, pam_service_present(sso) ? "present" : "missing",
+           config->state_file ? config->state_file : "none");
+    state_load(sso);
     return sso;
 }
 

@@ -43,6 +43,8 @@ typedef struct VDAgentdSsoConfig {
     guint ttl;                /* seconds a credential waits to be redeemed */
     gchar *pam_service_file;  /* emit only while this file exists */
     gchar *socket_path;       /* the redemption socket */
+    gchar *state_file;        /* the sessions single sign-on opened; NULL:
+                               * kept in memory only */
     /* not configurable, but tests shorten them */
     guint lock_retry_ms;      /* first wait before LockedHint is checked */
     guint lock_attempts;      /* checks before giving up (with an error) */

@@ -121,7 +121,7 @@ static const VDAgentdSsoBackend backend = {
 };
 
 static char tmpdir[] = "/tmp/test-sso-policy-XXXXXX";
-static char pam_file[4200], sock_path[4200];
+static char pam_file[4200], sock_path[4200], state_file[4200];
 
 /* A greeter alone on the seat, nobody mapped, the bus name owned */
 static void fake_reset(void)
@@ -148,16 +148,25 @@ static void fake_reset(void)
 #define LOCK_RETRY_MS 20
 #define LOCK_ATTEMPTS 6
 
-static VDAgentdSso *sso_new(guint ttl)
+/* @state: the state file, or NULL; the fake is reset first unless @keep */
+static VDAgentdSso *sso_new_full(guint ttl, const char *state, gboolean keep)
 {
     VDAgentdSsoConfig config = { .enabled = TRUE, .ttl = ttl, .pam_service_file = pam_file,
-                                 .socket_path = sock_path, .lock_retry_ms = LOCK_RETRY_MS,
+                                 .socket_path = sock_path, .state_file = (gchar *)state,
+                                 .lock_retry_ms = LOCK_RETRY_MS,
                                  .lock_attempts = LOCK_ATTEMPTS };
     GError *err = NULL;
+    if (!keep) {
+        fake_reset();
+    }
     VDAgentdSso *sso = vdagentd_sso_new(&config, &backend, &err);
     CHECK(sso != NULL && err == NULL);
-    fake_reset();
     return sso;
+}
+
+static VDAgentdSso *sso_new(guint ttl)
+{
+    return sso_new_full(ttl, NULL, FALSE);
 }
 
 static void run_loop_ms(guint ms)
@@ -395,6 +404,63 @@ static void test_lock_before_session(void)
     vdagentd_sso_seat_changed(sso);
     CHECK_INT(fake.locked->len, n);
     vdagentd_sso_free(sso);
+}
+
+/* The records outlive the daemon: a restarted one still locks the
+ * sessions; records of sessions logind no longer has are dropped. */
+static void test_restart(void)
+{
+    VDAgentdSso *sso = sso_new_full(60, state_file, FALSE);
+    gchar *text = NULL;
+
+    alice_logged_in(sso);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 - " ALICE "\n");
+    g_free(text);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    vdagentd_sso_seat_changed(sso);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 2 " ALICE "\n");
+    g_free(text);
+    /* vdagentd restarts; then the client leaves */
+    vdagentd_sso_free(sso);
+    sso = sso_new_full(60, state_file, TRUE);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 1);
+    /* and only alice's principal may take her session back */
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_SEAT_BUSY);
+    vdagentd_sso_free(sso);
+
+    /* restarted after alice logged out: the record is dropped */
+    fake.sessions[0] = NULL;
+    fake.seat.n_user_sessions = 0;
+    sso = sso_new_full(60, state_file, TRUE);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n");
+    g_free(text);
+    fake.sessions[0] = "2";
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 1);
+    vdagentd_sso_free(sso);
+
+    /* a login reported, the session not seen yet: kept, and the session
+     * GDM opened while vdagentd was away is taken for it */
+    fake.sessions[0] = NULL;
+    sso = sso_new_full(60, state_file, FALSE);
+    alice_logged_in(sso);
+    vdagentd_sso_free(sso);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "5";
+    sso = sso_new_full(60, state_file, TRUE);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("5"), 1);
+    vdagentd_sso_free(sso);
+    g_unlink(state_file);
 }
 
 /* A lock that never takes is asked a bounded number of times. */
@@ -716,7 +782,7 @@ static gboolean load(const char *contents, const char *const *extra, VDAgentdSso
                      GError **err)
 {
     char path[4300];
-    const char *argv[8] = { "test", "--sso-config", path };
+    const char *argv[12] = { "test", "--sso-config", path };
     int argc = 3;
     char **args;
 
@@ -741,12 +807,13 @@ static void test_config(void)
     VDAgentdSsoConfig c;
     GError *err = NULL;
 
-    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n", NULL, &c,
-               &err));
+    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n"
+               "state-file=/x/state\n", NULL, &c, &err));
     CHECK(c.enabled);
     CHECK_INT(c.ttl, 20);
     CHECK_STR(c.pam_service_file, "/x/pam");
     CHECK_STR(c.socket_path, "/x/sock");
+    CHECK_STR(c.state_file, "/x/state");
     vdagentd_sso_config_clear(&c);
 
     CHECK(load("# nothing\n", NULL, &c, &err));
@@ -754,11 +821,12 @@ static void test_config(void)
     CHECK_INT(c.ttl, VDAGENTD_SSO_DEFAULT_TTL);
     CHECK_STR(c.pam_service_file, VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
     CHECK_STR(c.socket_path, VDAGENTD_SSO_DEFAULT_SOCKET);
+    CHECK_STR(c.state_file, "/run/spice-vdagentd/sso-sessions");
     vdagentd_sso_config_clear(&c);
 
     static const char *const bad[] = {
         "[sso]\nttl=1\n", "[sso]\nttl=601\n", "[sso]\nttl=soon\n", "[sso]\nenable=maybe\n",
-        "[sso]\nsocket=relative/sock\n", "[sso]\nsockets=/x\n", "[other]\nenable=true\n",
+        "[sso]\nsocket=relative/sock\n", "[sso]\nsockets=/x\n", "[sso]\nstate-file=x\n", "[other]\nenable=true\n",
         "not a key file\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -769,11 +837,13 @@ static void test_config(void)
 
     /* the command line wins */
     static const char *const cmdline[] = { "--sso", "--sso-ttl", "30", "--sso-socket", "/y/sock",
-                                           NULL };
-    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\n", cmdline, &c, &err));
+                                           "--sso-state-file", "/y/state", NULL };
+    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\nstate-file=/x/state\n", cmdline,
+               &c, &err));
     CHECK(c.enabled);
     CHECK_INT(c.ttl, 30);
     CHECK_STR(c.socket_path, "/y/sock");
+    CHECK_STR(c.state_file, "/y/state");
     vdagentd_sso_config_clear(&c);
     static const char *const badttl[] = { "--sso-ttl", "3", NULL };
     CHECK(!load("", badttl, &c, &err));
@@ -785,6 +855,7 @@ int main(void)
     CHECK(g_mkdtemp(tmpdir) != NULL);
     snprintf(pam_file, sizeof(pam_file), "%s/gdm-ovirtcred", tmpdir);
     snprintf(sock_path, sizeof(sock_path), "%s/sso.sock", tmpdir);
+    snprintf(state_file, sizeof(state_file), "%s/sso-sessions", tmpdir);
     CHECK(g_file_set_contents(pam_file, "", 0, NULL));
     CHECK_INT(krb5_init_context(&fake_ctx), 0);
     fake.emitted = g_ptr_array_new_with_free_func(g_free);
@@ -796,6 +867,7 @@ int main(void)
     test_password_unlock_relocks();
     test_lock_before_session();
     test_lock_gives_up();
+    test_restart();
     test_unlock_then_leave();
     test_unlock_relocks();
     test_refresh_unlocked();
