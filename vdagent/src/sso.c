@@ -728,10 +728,14 @@ static gboolean emit_cb(gpointer user_data)
     return G_SOURCE_REMOVE;
 }
 
-/* Emit UserAuthenticated(token) now, after re-checking the seat, and schedule
- * the next emission: 1, 2, 4, 8 ... seconds later, until the credential is
- * fetched or expires. GDM ignores a signal that comes before its listener
- * is up, and gnome-shell's greeter starts late, hence the repetitions. */
+/* Emit UserAuthenticated(token) now, after re-checking the seat.
+ * gnome-shell keeps the token it heard in its credential manager and hands
+ * it to every conversation it starts, and each signal restarts a
+ * conversation under way (under TCG one takes tens of seconds). A locked
+ * session's shell has listened since the session started, and the signal
+ * itself raises its unlock dialog: one emission. The greeter may not listen
+ * yet when it appears on the seat (a signal nobody hears is lost): repeat
+ * 1, 2, 4, 8 ... seconds later, until the credential is fetched or expires. */
 static void pending_emit(VDAgentdSso *sso)
 {
     Pending *p = sso->pending;
@@ -759,6 +763,9 @@ static void pending_emit(VDAgentdSso *sso)
     vdsso_wipe(hex, sizeof(hex));
     guint delay = 1u << MIN(p->emissions, 8u);
     p->emissions++;
+    if (p->path == PATH_UNLOCK) {
+        return;
+    }
     p->emit_source = g_timeout_add_seconds(delay, emit_cb, sso);
 }
 
@@ -1036,7 +1043,10 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
         return;
     }
     /* a greeter may just have come up: ask it now rather than at the next
-     * repetition */
+     * repetition (an unlock dialog heard the one signal it needs) */
+    if (sso->pending->path == PATH_UNLOCK) {
+        return;
+    }
     if (sso->pending->emit_source) {
         g_source_remove(sso->pending->emit_source);
         sso->pending->emit_source = 0;

@@ -633,6 +633,32 @@ static void test_backoff(void)
     vdagentd_sso_free(sso);
 }
 
+/* A locked session's gnome-shell heard the one signal it needs (it keeps
+ * the token and raises its unlock dialog); each repetition would restart
+ * the unlock conversation under way. */
+static void test_unlock_emits_once(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    set_hint("2", 1);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.emitted->len, 1);
+    run_loop_ms(3500);
+    vdagentd_sso_seat_changed(sso);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    vdagentd_sso_free(sso);
+}
+
 static void test_refusals(void)
 {
     VDAgentdSso *sso = sso_new(60);
@@ -871,6 +897,7 @@ int main(void)
     test_unlock_then_leave();
     test_unlock_relocks();
     test_refresh_unlocked();
+    test_unlock_emits_once();
     test_backoff();
     test_refusals();
     test_wipes();
