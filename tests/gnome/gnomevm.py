@@ -302,7 +302,12 @@ class GnomeGuest(guestvm.Guest):
 
     # ------------------------------------------------------------ the guest's view
 
-    def sh(self, command, timeout=60):
+    def run(self, command, timeout=180):
+        """As guestvm.Guest.run; a longer default time-out: under TCG the
+        desktop's start keeps both CPUs busy for minutes."""
+        return super().run(command, timeout)
+
+    def sh(self, command, timeout=180):
         """run() that raises unless the command exits 0 -> its output lines."""
         rc, out = self.run(command, timeout)
         if rc != 0:
@@ -365,13 +370,15 @@ class GnomeGuest(guestvm.Guest):
             time.sleep(interval)
 
     def shell_started(self, user):
-        """The user's gnome-shell has finished starting (its journal line
-        "GNOME Shell started"; under TCG that is a minute or two after the
-        process starts, and until then it neither draws the desktop nor
-        reacts to logind's Lock) -> its pid, or None."""
+        """The user's gnome-shell has finished starting -> its pid, or None.
+        At "startup-complete" gnome-shell 43 logs "Registering session with
+        GDM", the greeter's included (the user's shell logs "GNOME Shell
+        started" just before; the greeter's does not). Under TCG that is a
+        minute or two after the process starts, and until then it neither
+        draws its UI nor reacts to logind's Lock."""
         rc, out = self.run(f"for p in $(pgrep -u {shlex.quote(user)} -x gnome-shell); do "
-                           "journalctl -q -o cat _PID=$p | grep -q '^GNOME Shell started' && echo $p; "
-                           "done")
+                           "journalctl -q -o cat _PID=$p | grep -q '^Registering session with GDM' "
+                           "&& echo $p; done")
         return int(out[0]) if rc == 0 and out else None
 
     def greeter_session(self):
