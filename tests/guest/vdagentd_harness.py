@@ -283,6 +283,7 @@ class SignalListener:
 
     def __init__(self, address):
         self.tokens = []
+        self.withdrawals = 0
         self.lock = threading.Lock()
         self.ready = threading.Event()
         self.address = address
@@ -310,8 +311,14 @@ class SignalListener:
         conn.close_sync(None)
 
     def _on_signal(self, conn, sender, path, iface, member, params):
+        token = params.unpack()[0]
         with self.lock:
-            self.tokens.append((time.monotonic(), params.unpack()[0]))
+            if token == '':
+                # vdagentd withdraws a used or dropped token with an empty
+                # one; gnome-shell's manager takes that as "no token"
+                self.withdrawals += 1
+            else:
+                self.tokens.append((time.monotonic(), token))
 
     def count(self):
         with self.lock:

@@ -475,6 +475,7 @@ static void pending_drop(VDAgentdSso *sso, const char *why)
     }
     /* wipe first, then say so: whoever reads the line may rely on it */
     gboolean fetched = p->fetched;
+    gboolean heard = p->emissions > 0;
     PendingPath path = p->path;
     char *principal = g_strdup(p->principal);
     sso->pending = NULL;
@@ -482,6 +483,20 @@ static void pending_drop(VDAgentdSso *sso, const char *why)
     syslog(LOG_INFO, "sso: dropped the %s credential of %s (%s): %s",
            fetched ? "redeemed" : "pending", principal, path_name(path), why);
     g_free(principal);
+    /* gnome-shell keeps the last token it heard in its credential manager,
+     * also after a successful login, and hands it to the next conversation
+     * it starts (the next unlock dialog, the next greeter): that one then
+     * fails once, "Sorry, that didn't work", before the password prompt,
+     * and eats what the user typed meanwhile. Its manager takes an empty
+     * token as "none": withdraw the token once it is used or gone. */
+    if (heard) {
+        if (sso->be.emit(sso->be.data, "")) {
+            syslog(LOG_DEBUG, "sso: withdrew the token from the greeter (empty UserAuthenticated)");
+        } else {
+            syslog(LOG_WARNING, "sso: could not withdraw the token from the greeter: a greeter "
+                   "may try it once more and fail");
+        }
+    }
 }
 
 static gboolean pam_service_present(VDAgentdSso *sso)

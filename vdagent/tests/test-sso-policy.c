@@ -19,6 +19,7 @@ typedef struct {
     const char *sessions[3];   /* ...these sessions on the seat */
     gboolean owns_name;
     GPtrArray *emitted;
+    guint withdrawn;           /* empty UserAuthenticated signals */
     GPtrArray *locked;         /* LockSession calls */
     GHashTable *hints;         /* session -> LockedHint + 2 */
     int locked_hint;           /* LockedHint of the sessions not in hints */
@@ -52,6 +53,10 @@ static gboolean f_owns_name(gpointer d)
 
 static gboolean f_emit(gpointer d, const char *token_hex)
 {
+    if (token_hex[0] == '\0') {
+        fake.withdrawn++;
+        return TRUE;
+    }
     g_ptr_array_add(fake.emitted, g_strdup(token_hex));
     return TRUE;
 }
@@ -127,6 +132,7 @@ static char pam_file[4200], sock_path[4200], state_file[4200];
 static void fake_reset(void)
 {
     g_ptr_array_set_size(fake.emitted, 0);
+    fake.withdrawn = 0;
     g_ptr_array_set_size(fake.locked, 0);
     g_byte_array_set_size(fake.port, 0);
     fake.seat_ok = TRUE;
@@ -656,6 +662,22 @@ static void test_unlock_emits_once(void)
     vdagentd_sso_seat_changed(sso);
     CHECK_INT(fake.emitted->len, 1);
     CHECK(vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.withdrawn, 0);
+    vdagentd_sso_free(sso);
+}
+
+/* gnome-shell replays the last token it heard in its next conversation:
+ * once a token is used or dropped, an empty one makes it forget it. */
+static void test_token_withdrawn(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK_INT(fake.withdrawn, 0);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.withdrawn, 1);
     vdagentd_sso_free(sso);
 }
 
@@ -898,6 +920,7 @@ int main(void)
     test_unlock_relocks();
     test_refresh_unlocked();
     test_unlock_emits_once();
+    test_token_withdrawn();
     test_backoff();
     test_refusals();
     test_wipes();
