@@ -55,7 +55,8 @@ typedef enum SsoKrb5Status {
                                * principal field mismatch, no TGT of the realm */
     SSO_KRB5_EXPIRED,         /* the TGT has expired */
     SSO_KRB5_VERIFY_FAILED,   /* the TGT did not verify against the keytab */
-    SSO_KRB5_NO_USER,         /* no local user, uid 0, below uid_min, or krb5_kuserok said no */
+    SSO_KRB5_NO_USER,         /* no local user, uid 0, outside [uid_min, uid_max], or
+                               * krb5_kuserok said no */
     SSO_KRB5_CACHE_REFUSED,   /* the target cache is unsafe: symbolic link, not a
                                * regular file, another owner, more links, unsafe directory,
                                * unsupported cache type */
@@ -89,6 +90,10 @@ typedef struct SsoKrb5Options {
     /* Lowest uid that may log in. < 0: UID_MIN from /etc/login.defs, else 1000.
      * uid 0 is refused whatever this says. */
     long uid_min;
+    /* Highest uid that may log in. <= 0 (so also a zeroed field): UID_MAX
+     * from /etc/login.defs, else 60000. Keeps out nobody (65534) and
+     * systemd's dynamic users (61184-65519). */
+    long uid_max;
 } SsoKrb5Options;
 
 typedef struct SsoKrb5 SsoKrb5;
@@ -99,6 +104,8 @@ void sso_krb5_close(SsoKrb5 *k);
 
 /* The uid_min in force (resolved from /etc/login.defs if it was < 0). */
 long sso_krb5_uid_min(const SsoKrb5 *k);
+/* The uid_max in force (resolved from /etc/login.defs if it was <= 0). */
+long sso_krb5_uid_max(const SsoKrb5 *k);
 
 /* ---------------------------------------------------------- credentials */
 
@@ -138,7 +145,7 @@ typedef struct SsoKrb5User {
 } SsoKrb5User;
 
 /* Map the principal to a permitted local user: krb5_aname_to_localname,
- * getpwnam_r, uid != 0 and >= uid_min, then krb5_kuserok. */
+ * getpwnam_r, uid != 0 and uid_min <= uid <= uid_max, then krb5_kuserok. */
 SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *user,
                                 SsoKrb5Error *err);
 
