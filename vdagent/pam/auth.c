@@ -163,6 +163,21 @@ int sso_authenticate(pam_handle_t *pamh, int flags, const SsoOptions *o)
         ret = PAM_AUTH_ERR;
         goto out;
     }
+    /* A login will create a cache at the user's default name: if that
+     * name is taken (squatted by someone else, or another session's
+     * cache), refuse now, before the agent records a login, rather than
+     * fail when the session opens. An unlock only refreshes. */
+    if (preset[0] == '\0') {
+        st = sso_krb5_store_check(s->k, &s->user, &kerr);
+        if (st != SSO_KRB5_OK) {
+            pam_syslog(pamh, st == SSO_KRB5_INTERNAL ? LOG_ERR : LOG_NOTICE,
+                       "refused %s: cannot store its credential cache for user %s: %s: %s",
+                       principal, s->user.name, sso_krb5_status_str(st), kerr.text);
+            report(pamh, o, token, sso_krb5_outcome(st), SSO_REPORT_NO_UID, principal);
+            ret = st == SSO_KRB5_INTERNAL ? PAM_SYSTEM_ERR : PAM_AUTH_ERR;
+            goto out;
+        }
+    }
     ret = preset[0] != '\0' ? PAM_SUCCESS : pam_set_item(pamh, PAM_USER, s->user.name);
     if (ret == PAM_SUCCESS) {
         ret = pam_set_data(pamh, SSO_DATA_AUTH, s, auth_state_cleanup);

@@ -159,11 +159,12 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
  * FILE:/abs/path  written by us, not by krb5's FILE code: the directory is
  *     opened without following its last component and must be owned by root
  *     or the user and not writable by others unless sticky and root's; the
- *     file is created with openat(O_CREAT|O_EXCL|O_NOFOLLOW), mode 0600. A
- *     pre-existing symbolic link, non-regular file, file of another owner or
- *     with more than one link is refused and left alone; a regular file of
- *     the user's own (a stale cache of an earlier session) is unlinked and
- *     created anew, exclusively.
+ *     file is created with openat(O_CREAT|O_EXCL|O_NOFOLLOW), mode 0600.
+ *     Anything already at that name is refused and left alone: a squatted
+ *     name (symbolic link, non-regular file, file of another owner or with
+ *     more than one link) and a regular file of the user's own alike (it
+ *     may be the live cache of another session); the error names the fix,
+ *     a collection (DIR:, KEYRING:) or a per-session name.
  * DIR:/dir        a new subsidiary cache (krb5_cc_new_unique) made primary
  *     (krb5_cc_switch); the directory, if it exists, must be the user's and
  *     not writable by others; if missing it is created 0700.
@@ -202,6 +203,13 @@ SsoKrb5Status sso_krb5_store_new(SsoKrb5 *k, const SsoKrb5Creds *c, const SsoKrb
 SsoKrb5Status sso_krb5_refresh(SsoKrb5 *k, const SsoKrb5Creds *c, const SsoKrb5User *user,
                                const char *ccname, char *refreshed, size_t refreshed_len,
                                SsoKrb5Error *err);
+
+/* Before a login: would sso_krb5_store_new() find the user's default cache
+ * name free? Checks, as the user, what store_new checks before it creates
+ * anything (a FILE name already taken, an unsafe directory, an unsupported
+ * type) and touches nothing, so that a login that cannot store its cache
+ * is refused at authentication. store_new checks again (exclusive create). */
+SsoKrb5Status sso_krb5_store_check(SsoKrb5 *k, const SsoKrb5User *user, SsoKrb5Error *err);
 
 /* Destroy what sso_krb5_store_new() created, as the user: FILE and DIR
  * files are overwritten with zeros and unlinked only if they are still the
