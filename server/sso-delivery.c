@@ -218,3 +218,63 @@ void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
         }
     }
 }
+
+/* ------------------------------------------------------------- migration */
+
+/* The header of a VD_AGENT_SSO or VD_AGENT_SSO_REPLY message at @p? */
+static bool sso_message_at(const uint8_t *p, size_t left)
+{
+    return left >= VDSSO_MSG_HEADER && vdsso_get_le32(p) == VDSSO_AGENT_PROTOCOL &&
+           (vdsso_get_le32(p + 4) == VDSSO_AGENT_MSG_SSO ||
+            vdsso_get_le32(p + 4) == VDSSO_AGENT_MSG_SSO_REPLY);
+}
+
+/* A VDP_SERVER_PORT chunk that starts a message at @p? (Without the message
+ * header, a chunk header is 8 bytes that ordinary data matches too often:
+ * the type field of a VD_AGENT_MONITORS_CONFIG header followed by a zero
+ * opaque field reads as a VDP_SERVER_PORT chunk of size 0.) */
+static bool server_message_at(const uint8_t *p, size_t left)
+{
+    return left >= VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER &&
+           vdsso_get_le32(p) == VDSSO_PORT_SERVER &&
+           vdsso_get_le32(p + 4) <= VDSSO_CHUNK_MAX &&
+           vdsso_get_le32(p + VDSSO_CHUNK_HEADER) == VDSSO_AGENT_PROTOCOL;
+}
+
+bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **why)
+{
+    size_t off = 0;
+
+    /* As the agent reads it if it starts at a chunk boundary (always, unless
+     * the source server had written part of a chunk): every chunk must be
+     * for VDP_CLIENT_PORT. */
+    while (off + VDSSO_CHUNK_HEADER <= len) {
+        uint32_t size = vdsso_get_le32(data + off + 4);
+
+        if (size > VDSSO_CHUNK_MAX || size > len - off - VDSSO_CHUNK_HEADER) {
+            break;
+        }
+        off += VDSSO_CHUNK_HEADER + size;
+    }
+    if (off == len) {
+        for (off = 0; off < len; off += VDSSO_CHUNK_HEADER + vdsso_get_le32(data + off + 4)) {
+            if (vdsso_get_le32(data + off) != VDSSO_PORT_CLIENT) {
+                *why = "it holds a chunk for another port than VDP_CLIENT_PORT";
+                return false;
+            }
+        }
+    }
+    /* Wherever the agent's chunk boundaries are */
+    for (off = 0; off < len; off++) {
+        if (server_message_at(data + off, len - off)) {
+            *why = "it holds a message for VDP_SERVER_PORT";
+            return false;
+        }
+        if (sso_message_at(data + off, len - off)) {
+            *why = "it holds a single sign-on message";
+            return false;
+        }
+    }
+    *why = NULL;
+    return true;
+}

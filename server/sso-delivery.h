@@ -92,6 +92,22 @@ void sso_port_reader_init(SsoPortReader *r);
 void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
                           SsoPortCallback cb, void *opaque);
 
+/* ------------------------------------------------------------- migration */
+
+/* May a migration target write @data to the agent? It is the agent write
+ * data of SpiceMigrateDataMain: what the source server still had to write
+ * to the agent, relayed by the client, which may forge it. false (with
+ * *@why, a static string, set) if at any offset it holds the chunk header of
+ * a VDP_SERVER_PORT chunk (the agent takes what comes on that port from
+ * the server) or the header of a VD_AGENT_SSO or VD_AGENT_SSO_REPLY message.
+ * Every offset, not only the chunk boundaries seen from the start: the data
+ * may begin with the rest of a chunk the agent already partly received, so
+ * where the agent sees boundaries cannot be known here. The source server
+ * never migrates a credential (a secret write buffer), so honest data holds
+ * none; it may hold the server's own messages (mouse state), which are lost
+ * with the rest when the data is dropped. */
+bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **why);
+
 #ifdef __cplusplus
 }
 #endif

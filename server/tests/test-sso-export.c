@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sso-delivery.h"
+#include "vdsso-private.h"
 #include "sso-gss.h"
 #include "sso-policy.h"
 #include "sso-sasl.h"
@@ -848,6 +849,60 @@ static void test_port_reader(void)
     g_assert_cmpuint(r.remaining, ==, 0x7f000000u - sizeof(junk));
 }
 
+/* A chunk header for @port followed by a message of @type with @len bytes */
+static size_t port_message(uint8_t *out, uint32_t port, uint32_t type, uint32_t len)
+{
+    uint8_t payload[64];
+
+    memset(payload, 0x42, sizeof(payload));
+    g_assert_cmpuint(len, <=, sizeof(payload));
+    vdsso_put_le32(out, port);
+    vdsso_put_le32(out + 4, VDSSO_MSG_HEADER + len);
+    return VDSSO_CHUNK_HEADER + message(out + VDSSO_CHUNK_HEADER, 1, type, payload, len);
+}
+
+static void test_restored_agent_data(void)
+{
+    uint8_t data[512];
+    const char *why;
+    size_t len;
+
+    /* the client's messages, whole chunks or after the rest of a chunk;
+     * a VD_AGENT_MONITORS_CONFIG (type 2, opaque 0) is no server chunk */
+    len = port_message(data, VDSSO_PORT_CLIENT, 2, 40);
+    len += port_message(data + len, VDSSO_PORT_CLIENT, 4, 64);
+    g_assert_true(sso_restored_agent_data_ok(data, len, &why));
+    memset(data, 0x55, 30);
+    len = 30 + port_message(data + 30, VDSSO_PORT_CLIENT, 2, 0);
+    g_assert_true(sso_restored_agent_data_ok(data, len, &why));
+    g_assert_true(sso_restored_agent_data_ok(data, 0, &why));
+
+    /* anything on the server port, any single sign-on message */
+    len = port_message(data, VDSSO_PORT_CLIENT, 4, 10);
+    len += port_message(data + len, VDSSO_PORT_SERVER, 1, 8);
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    g_assert_nonnull(why);
+    len = port_message(data, VDSSO_PORT_CLIENT, VDSSO_AGENT_MSG_SSO, 64);
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    g_assert_cmpstr(why, ==, "it holds a single sign-on message");
+    len = port_message(data, VDSSO_PORT_CLIENT, VDSSO_AGENT_MSG_SSO_REPLY, 12);
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    /* a server-port chunk that continues a message */
+    len = port_message(data, VDSSO_PORT_CLIENT, 4, 10);
+    vdsso_put_le32(data + len, VDSSO_PORT_SERVER);
+    vdsso_put_le32(data + len + 4, 16);
+    memset(data + len + 8, 0x42, 16);
+    len += 24;
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    /* behind the rest of a chunk: wherever the agent's boundaries are */
+    memset(data, 0x55, 7);
+    len = 7 + port_message(data + 7, VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO, 64);
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    memset(data, 0x55, 7);
+    len = 7 + message(data + 7, 1, VDSSO_AGENT_MSG_SSO, data, 0);
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -865,6 +920,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/policy/decisions", test_policy);
     g_test_add_func("/sso/delivery/message", test_delivery);
     g_test_add_func("/sso/delivery/replies", test_port_reader);
+    g_test_add_func("/sso/delivery/restored-agent-data", test_restored_agent_data);
 
     int ret = g_test_run();
     teardown_krb5();

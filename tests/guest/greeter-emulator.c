@@ -46,10 +46,15 @@
  * (PATH, LD_PRELOAD and NSS_WRAPPER_* for test accounts, KRB5_CONFIG for the
  * test realm), which a real session would get from its own login files.
  *
- *   greeter-emulator --confdir DIR [--service NAME] [--unlock USER]
+ *   greeter-emulator --confdir DIR [--service NAME] [--unlock USER [--session ID]]
  *                    [--seat SEAT|""] [--rhost HOST] [--tty TTY]
  *                    [--conversations N] [--answer-delay SECONDS]
  *                    [--timeout SECONDS] [--hold] [-- COMMAND ARGS...]
+ *
+ * With --session, the unlock dialog's shell reports a successful unlock of
+ * logind session ID as gnome-shell's screen shield does once it is
+ * dismissed: org.freedesktop.login1.Session.SetLockedHint(false) on the
+ * session's object (from Manager.GetSession), on the system bus.
  *
  * With --hold the session stays open after the command until a line
  * "close" or end of file on stdin, or SIGTERM/SIGINT/SIGHUP.
@@ -63,6 +68,7 @@
  *   user <name> uid=<uid>              PAM_USER after authentication
  *   env NAME=VALUE                     the session's PAM environment
  *   session-opened | unlocked
+ *   locked-hint false | locked-hint-failed <error>   (--session)
  *   command-exit <status>
  *   session-closed
  *   result ok | result failed <call>
@@ -98,6 +104,7 @@ static struct {
     const char *seat;
     const char *rhost;
     const char *tty;
+    const char *session;
     int conversations;
     int answer_delay;
     int timeout;
@@ -277,6 +284,43 @@ static void wait_for_close(void)
     }
 }
 
+/* The shell reports the unlock to logind (gnome-shell: the screen shield,
+ * once dismissed, calls SetLockedHint(false) on its session). */
+static void report_unlocked(void)
+{
+    GError *err = NULL;
+    GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err);
+    GVariant *ret = NULL;
+    const char *path = NULL;
+
+    if (bus != NULL) {
+        ret = g_dbus_connection_call_sync(bus, "org.freedesktop.login1", "/org/freedesktop/login1",
+                                          "org.freedesktop.login1.Manager", "GetSession",
+                                          g_variant_new("(s)", opt.session), G_VARIANT_TYPE("(o)"),
+                                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &err);
+    }
+    if (ret != NULL) {
+        g_variant_get(ret, "(&o)", &path);
+        GVariant *r2 = g_dbus_connection_call_sync(bus, "org.freedesktop.login1", path,
+                                                   "org.freedesktop.login1.Session",
+                                                   "SetLockedHint", g_variant_new("(b)", FALSE),
+                                                   NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &err);
+        if (r2 != NULL) {
+            g_variant_unref(r2);
+        }
+        g_variant_unref(ret);
+    }
+    if (err != NULL) {
+        event("locked-hint-failed %s", err->message);
+        g_error_free(err);
+    } else {
+        event("locked-hint false");
+    }
+    if (bus != NULL) {
+        g_object_unref(bus);
+    }
+}
+
 /* One gdm-ovirtcred conversation, as the worker runs it. */
 static void run_conversation(void)
 {
@@ -338,6 +382,9 @@ static void run_conversation(void)
     if (unlock) {
         /* GDM ignores setcred's result when reauthenticating */
         event("unlocked");
+        if (opt.session != NULL) {
+            report_unlocked();
+        }
         goto end;
     }
     if (r != PAM_SUCCESS) {
@@ -433,6 +480,8 @@ int main(int argc, char **argv)
         { "seat", 0, 0, G_OPTION_ARG_STRING, &opt.seat, "the display's seat (\"\": none)", "SEAT" },
         { "rhost", 0, 0, G_OPTION_ARG_STRING, &opt.rhost, "a remote display's host", "HOST" },
         { "tty", 0, 0, G_OPTION_ARG_STRING, &opt.tty, "PAM_TTY", "TTY" },
+        { "session", 0, 0, G_OPTION_ARG_STRING, &opt.session,
+          "with --unlock: report the unlock of logind session ID (SetLockedHint)", "ID" },
         { "conversations", 0, 0, G_OPTION_ARG_INT, &opt.conversations, "conversations to run", "N" },
         { "answer-delay", 0, 0, G_OPTION_ARG_INT, &opt.answer_delay, "seconds before answering", "S" },
         { "timeout", 0, 0, G_OPTION_ARG_INT, &opt.timeout, "give up after S seconds", "S" },

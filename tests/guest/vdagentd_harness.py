@@ -15,8 +15,15 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
     backend would test a stand-in instead);
   - logind's D-Bus API that vdagentd calls (GetSession, LockSession,
     Session.LockedHint): python3-dbusmock's logind template, whose
-    LockSession we make set LockedHint, as logind does once the session's
-    screen locker reports the lock;
+    LockSession we make do what logind 252's does: emit the session's Lock
+    signal, nothing more (UnlockSession: Unlock);
+  - the screen locker of each user session (gnome-shell's shield): Shield
+    below, on its own bus connection; once a session's shell is "up" it
+    answers the session's Lock signal with Session.SetLockedHint(true), as
+    gnome-shell does once its shield is shown, and the test has it report
+    an unlock (SetLockedHint(false)), as gnome-shell does when the user
+    unlocked, by password or by single sign-on. A Lock that comes while
+    the shell is not up is lost, as with a session whose shell still starts;
   - the agent port: the UNIX-socket fallback of virtio-port.c, driven by a
     test host (this file) that frames chunks like spice-server;
   - GDM and the PAM module: a listener for UserAuthenticated from the owner
@@ -66,6 +73,7 @@ GREETER = os.environ.get('GREETER')
 PAM_MODULE = os.environ.get('PAM_MODULE')
 SESSION_PROBE = os.path.join(TOP, 'tests', 'pam', 'session-probe')
 DEFAULT_SOCKET = '/run/spice-vdagentd/sso.sock'
+DEFAULT_STATE_FILE = '/run/spice-vdagentd/sso-sessions'
 
 # agent protocol
 VD_AGENT_PROTOCOL = 1
@@ -389,6 +397,74 @@ class Cgroups:
                     time.sleep(0.1)
 
 
+class Shield:
+    """The screen lockers of the user sessions (gnome-shell's shield), as
+    logind sees them: on the session's Lock signal from logind, a session
+    whose shell is up locks and calls Session.SetLockedHint(true); when its
+    user unlocks (unlocked()), SetLockedHint(false). Sessions are the
+    dbusmock template's objects (/org/freedesktop/login1/session/ID)."""
+
+    PREFIX = '/org/freedesktop/login1/session/'
+
+    def __init__(self, address):
+        self.address = address
+        self.shells = set()
+        self.locks = []  # (time, session) of each Lock answered
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.loop = None
+        self.conn = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.ready.wait(10)
+
+    def _run(self):
+        ctx = GLib.MainContext()
+        ctx.push_thread_default()
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        self.conn.signal_subscribe('org.freedesktop.login1', 'org.freedesktop.login1.Session',
+                                   'Lock', None, None, Gio.DBusSignalFlags.NONE, self._on_lock)
+        self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                            'org.freedesktop.DBus', 'GetId', None, None,
+                            Gio.DBusCallFlags.NONE, 5000, None)
+        self.loop = GLib.MainLoop(ctx)
+        self.ready.set()
+        self.loop.run()
+        self.conn.close_sync(None)
+
+    def _set_hint(self, sid, value):
+        self.conn.call_sync('org.freedesktop.login1', self.PREFIX + sid,
+                            'org.freedesktop.login1.Session', 'SetLockedHint',
+                            GLib.Variant('(b)', (value,)), None, Gio.DBusCallFlags.NONE,
+                            5000, None)
+
+    def _on_lock(self, conn, sender, path, iface, member, params):
+        sid = path[len(self.PREFIX):] if path.startswith(self.PREFIX) else None
+        with self.lock:
+            up = sid in self.shells
+        if up:
+            self._set_hint(sid, True)
+            with self.lock:
+                self.locks.append((time.monotonic(), sid))
+
+    def up(self, sid):
+        """The session's shell is up: it answers Lock from now on."""
+        with self.lock:
+            self.shells.add(sid)
+
+    def unlocked(self, sid):
+        """The user unlocked the shield (password, or an unlock dialog)."""
+        self._set_hint(sid, False)
+
+    def stop(self):
+        if self.loop:
+            self.loop.quit()
+        self.thread.join(5)
+
+
 class Guest:
     def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
                  bus_policy=True, pam_module=None, system_paths=False, syslog=False,
@@ -431,6 +507,9 @@ class Guest:
         self.system_paths = system_paths
         self.sso_socket = DEFAULT_SOCKET if system_paths else \
             os.path.join(self.dir, 'sso', 'sso.sock')
+        self.state_file = DEFAULT_STATE_FILE if system_paths else \
+            os.path.join(self.dir, 'sso', 'sso-sessions')
+        self.starts = 0
         self.syslog = None
         self.greeters = []
         self.cgroups = None
@@ -592,11 +671,14 @@ class Guest:
         self.procs.append(p)
         wait_for(lambda: self.name_owner('org.freedesktop.login1'), 15,
                  'the logind stand-in on the bus')
-        # logind locks a session and its screen locker then sets LockedHint
-        self.mock_call('AddMethod', '(sssss)',
-                       ('org.freedesktop.login1.Manager', 'LockSession', 's', '',
-                        'objects["/org/freedesktop/login1/session/" + args[0]].Set('
-                        '"org.freedesktop.login1.Session", "LockedHint", True)'))
+        # logind's LockSession emits the session's Lock signal and returns;
+        # the session's screen locker locks and sets LockedHint (Shield)
+        for method, signal_name in (('LockSession', 'Lock'), ('UnlockSession', 'Unlock')):
+            self.mock_call('AddMethod', '(sssss)',
+                           ('org.freedesktop.login1.Manager', method, 's', '',
+                            'objects["/org/freedesktop/login1/session/" + args[0]].EmitSignal('
+                            '"org.freedesktop.login1.Session", "%s", "", [])' % signal_name))
+        self.shield = Shield(self.bus_address)
 
     def mock_call(self, method, sig, args, path='/org/freedesktop/login1'):
         r = self.bus.call_sync('org.freedesktop.login1', path, 'org.freedesktop.DBus.Mock',
@@ -652,12 +734,15 @@ class Guest:
             os.rename(last, last + '.x')
             os.rename(last + '.x', last)
 
-    def add_user_session(self, sid, uid, user):
-        """A user session on the seat, also known to the logind stand-in."""
+    def add_user_session(self, sid, uid, user, shell=True):
+        """A user session on the seat, also known to the logind stand-in;
+        with @shell, its screen locker is up (Shield)."""
         self.user_sessions[user] = (sid, uid)
+        self.mock_call('AddSession', '(ssusb)', (sid, 'seat0', uid, user, True))
+        if shell:
+            self.shield.up(sid)
         self.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter'), (sid, uid, user, 'user')],
                       sid)
-        self.mock_call('AddSession', '(ssusb)', (sid, 'seat0', uid, user, True))
 
     # ---------------------------------------------------------- vdagentd
     def create_pam_file(self):
@@ -681,10 +766,14 @@ class Guest:
         if self.sso:
             args += ['--sso', '--sso-pam-service-file', self.pam_file, '--sso-ttl', str(self.ttl)]
             if not self.system_paths:
-                args += ['--sso-socket', self.sso_socket]
+                args += ['--sso-socket', self.sso_socket, '--sso-state-file', self.state_file]
         args += self.extra_args
         open(self.uinput, 'w').close()
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, **self.nss_env)
+        if self.starts > 0:
+            # the previous run's output stays readable
+            os.rename(self.log_path, self.log_path + '.%d' % self.starts)
+        self.starts += 1
         open(self.log_path, 'w').close()
         self.listener = SignalListener(self.bus_address)
         self.vdagentd = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
@@ -697,6 +786,21 @@ class Guest:
                 raise Failure('vdagentd did not open its port; log:\n' + self.read_log())
         if self.sso and self.session_info and wait_name:
             self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 60)
+
+    def restart(self):
+        """Stop vdagentd (SIGTERM) and start it again, as an upgrade of the
+        package or systemctl restart does; the seat, the bus and logind
+        stay."""
+        self.vdagentd.send_signal(signal.SIGTERM)
+        try:
+            self.vdagentd.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure('vdagentd did not stop on SIGTERM')
+        self.log.join()
+        self.listener.stop()
+        self.host.close()
+        os.unlink(self.host.path)
+        self.start()
 
     def read_log(self):
         with open(self.log_path, errors='replace') as f:
@@ -810,6 +914,8 @@ class Guest:
     def stop(self):
         if self.listener:
             self.listener.stop()
+        if getattr(self, 'shield', None):
+            self.shield.stop()
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

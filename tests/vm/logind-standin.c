@@ -13,22 +13,30 @@
  *
  *   org.freedesktop.login1.Manager (/org/freedesktop/login1)
  *     GetSession(s id) -> o        NoSuchSession unless /run/systemd/sessions/<id>
- *     LockSession(s id)            the session's Lock signal; LockedHint true
- *     UnlockSession(s id)          the session's Unlock signal; LockedHint false
+ *     LockSession(s id)            the session's Lock signal, nothing more
+ *     UnlockSession(s id)          the session's Unlock signal, nothing more
  *   org.freedesktop.login1.Session (/org/freedesktop/login1/session/<escaped id>)
  *     properties Id (s), LockedHint (b)
- *     Lock(), Unlock(), SetLockedHint(b)
+ *     Lock(), Unlock()             the Lock, Unlock signals
+ *     SetLockedHint(b)             LockedHint, PropertiesChanged
  *     signals Lock, Unlock; PropertiesChanged for LockedHint
  *
- * Real logind only emits Lock; the session's screen locker (gnome-shell)
- * locks and then calls SetLockedHint(true). This stand-in sets the hint
- * itself, since no screen locker runs in the guest. Object paths are
+ * As with logind, LockSession does not lock anything: the session's screen
+ * locker (gnome-shell's shield) does, on the Lock signal, once it is up, and
+ * reports it with SetLockedHint(true); after its user unlocked it, or on
+ * Unlock, SetLockedHint(false). No screen locker runs in the test guest:
+ * with --shield this program also plays one for every session, on a bus
+ * connection of its own, as a client of the stand-in like gnome-shell is of
+ * logind: it answers Lock with SetLockedHint(true) and Unlock with
+ * SetLockedHint(false). (An unlock dialog, the greeter emulator with
+ * --unlock --session, reports its unlocks the same way.) Object paths are
  * escaped as sd_bus_path_encode() does (session "2" is ".../session/_32").
  *
  * Each call that changes state is reported on the guest's console as an
- * SSO-GUEST marker (docs/vm.md): logind-lock, logind-unlock, logind-hint.
+ * SSO-GUEST marker (docs/vm.md): logind-lock, logind-unlock, logind-hint,
+ * and shield-lock, shield-unlock for what the shield did.
  *
- *   logind-standin [--console DEV]   (default /dev/ttyS0)
+ *   logind-standin [--console DEV] [--shield]   (default /dev/ttyS0)
  */
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -134,14 +142,21 @@ static gboolean session_exists(const char *id)
     return ok;
 }
 
-static void set_locked(const char *id, gboolean lock, gboolean signal)
+/* logind's LockSession/UnlockSession and Session.Lock/Unlock: a signal to
+ * the session's screen locker */
+static void signal_lock(const char *id, gboolean lock)
 {
     char *path = session_path(id);
-    if (signal) {
-        g_dbus_connection_emit_signal(bus, NULL, path, SESSION_IFACE, lock ? "Lock" : "Unlock",
-                                      NULL, NULL);
-        mark(lock ? "logind-lock" : "logind-unlock", "session=%s", id);
-    }
+    g_dbus_connection_emit_signal(bus, NULL, path, SESSION_IFACE, lock ? "Lock" : "Unlock",
+                                  NULL, NULL);
+    mark(lock ? "logind-lock" : "logind-unlock", "session=%s", id);
+    g_free(path);
+}
+
+/* Session.SetLockedHint, which the screen locker calls */
+static void set_hint(const char *id, gboolean lock)
+{
+    char *path = session_path(id);
     if (lock) {
         g_hash_table_replace(locked, g_strdup(id), GINT_TO_POINTER(1));
     } else {
@@ -181,7 +196,7 @@ static void manager_call(GDBusConnection *c, const char *sender, const char *pat
         g_free(p);
         return;
     }
-    set_locked(id, strcmp(method, "LockSession") == 0, TRUE);
+    signal_lock(id, strcmp(method, "LockSession") == 0);
     g_dbus_method_invocation_return_value(inv, NULL);
 }
 
@@ -195,10 +210,10 @@ static void session_call(GDBusConnection *c, const char *sender, const char *pat
     } else if (strcmp(method, "SetLockedHint") == 0) {
         gboolean b = FALSE;
         g_variant_get(params, "(b)", &b);
-        set_locked(id, b, FALSE);
+        set_hint(id, b);
         g_dbus_method_invocation_return_value(inv, NULL);
     } else {
-        set_locked(id, strcmp(method, "Lock") == 0, TRUE);
+        signal_lock(id, strcmp(method, "Lock") == 0);
         g_dbus_method_invocation_return_value(inv, NULL);
     }
     g_free(id);
@@ -268,6 +283,58 @@ static const GDBusInterfaceVTable *subtree_dispatch(GDBusConnection *c, const ch
 static const GDBusSubtreeVTable subtree_vtable = { subtree_enumerate, subtree_introspect,
                                                    subtree_dispatch, { 0 } };
 
+/* --shield: every session's screen locker, a client of ours on its own
+ * connection: Lock -> SetLockedHint(true), Unlock -> SetLockedHint(false).
+ * Asynchronous: the stand-in answers on this same main loop. */
+static void shield_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+    char *what = data;
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &err);
+    if (ret != NULL) {
+        mark(g_str_has_prefix(what, "lock ") ? "shield-lock" : "shield-unlock", "session=%s",
+             strchr(what, ' ') + 1);
+        g_variant_unref(ret);
+    } else {
+        mark("shield-failed", "%s %s", what, err->message);
+        g_error_free(err);
+    }
+    g_free(what);
+}
+
+static void shield_signal(GDBusConnection *c, const char *sender, const char *path,
+                          const char *iface, const char *signal, GVariant *params, gpointer data)
+{
+    gboolean lock = strcmp(signal, "Lock") == 0;
+    char *id = path_session(path);
+    g_dbus_connection_call(c, NAME, path, SESSION_IFACE, "SetLockedHint",
+                           g_variant_new("(b)", lock), NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
+                           shield_done,
+                           g_strdup_printf("%s %s", lock ? "lock" : "unlock", id ? id : "?"));
+    g_free(id);
+}
+
+static GDBusConnection *shield_start(GError **err)
+{
+    char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SYSTEM, NULL, err);
+    GDBusConnection *c = NULL;
+    if (address != NULL) {
+        c = g_dbus_connection_new_for_address_sync(address,
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, err);
+        g_free(address);
+    }
+    if (c == NULL) {
+        return NULL;
+    }
+    /* signals of the name's owner, which is us once we own it */
+    g_dbus_connection_signal_subscribe(c, NAME, SESSION_IFACE, "Lock", NULL, NULL,
+                                       G_DBUS_SIGNAL_FLAGS_NONE, shield_signal, NULL, NULL);
+    g_dbus_connection_signal_subscribe(c, NAME, SESSION_IFACE, "Unlock", NULL, NULL,
+                                       G_DBUS_SIGNAL_FLAGS_NONE, shield_signal, NULL, NULL);
+    return c;
+}
+
 static void on_acquired(GDBusConnection *c, const char *name, gpointer data)
 {
     mark("logind-ready", "name=%s pid=%d", name, (int)getpid());
@@ -290,11 +357,16 @@ static gboolean on_term(gpointer data)
 int main(int argc, char **argv)
 {
     GError *err = NULL;
-    if (argc == 3 && strcmp(argv[1], "--console") == 0) {
-        console = argv[2];
-    } else if (argc != 1) {
-        fprintf(stderr, "usage: logind-standin [--console DEV]\n");
-        return 2;
+    gboolean shield = FALSE;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--console") == 0 && i + 1 < argc) {
+            console = argv[++i];
+        } else if (strcmp(argv[i], "--shield") == 0) {
+            shield = TRUE;
+        } else {
+            fprintf(stderr, "usage: logind-standin [--console DEV] [--shield]\n");
+            return 2;
+        }
     }
     bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err);
     if (bus == NULL) {
@@ -313,6 +385,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "logind-standin: %s\n", err->message);
         return 1;
     }
+    GDBusConnection *shield_bus = NULL;
+    if (shield && (shield_bus = shield_start(&err)) == NULL) {
+        fprintf(stderr, "logind-standin: the shield's bus connection: %s\n", err->message);
+        return 1;
+    }
     loop = g_main_loop_new(NULL, FALSE);
     g_unix_signal_add(SIGTERM, on_term, NULL);
     g_unix_signal_add(SIGINT, on_term, NULL);
@@ -321,6 +398,7 @@ int main(int argc, char **argv)
     g_main_loop_run(loop);
     g_bus_unown_name(own);
     g_main_loop_unref(loop);
+    g_clear_object(&shield_bus);
     g_hash_table_unref(locked);
     g_dbus_node_info_unref(node);
     g_object_unref(bus);

@@ -27,6 +27,10 @@ struct SsoKrb5Creds {
     int verified;
 };
 
+/* Seconds a cache-writing child may take before it is killed
+ * (SSO_KRB5_CHILD_TIMEOUT; tests make it shorter). */
+extern int sso_krb5_child_timeout;
+
 /* A secure krb5 context on @conf (NULL: krb5_init_secure_context). */
 krb5_error_code sso_krb5_secure_context(const char *conf, krb5_context *out);
 

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+int sso_krb5_child_timeout = SSO_KRB5_CHILD_TIMEOUT;
 
 enum child_op { OP_STORE, OP_REFRESH, OP_DESTROY, OP_CHECK };
 
@@ -909,7 +912,7 @@ static void child_main(const ChildArgs *a, int fd)
     sigprocmask(SIG_SETMASK, &all, NULL);
     signal(SIGALRM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
-    alarm(SSO_KRB5_CHILD_TIMEOUT);
+    alarm((unsigned)sso_krb5_child_timeout);
 
     SsoKrb5Status st;
     if (drop_to_user(a->user) != 0) {
@@ -966,9 +969,30 @@ static SsoKrb5Status run_child(const ChildArgs *a, ChildResult *res, SsoKrb5Erro
         child_main(a, p[1]);
     }
     close(p[1]);
+    /* The child runs as the user, who may stop it (SIGSTOP), and a stopped
+     * child's alarm never fires: the parent keeps its own deadline and
+     * kills the child when it passes. */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     uint8_t *q = (uint8_t *)res;
     size_t got = 0;
+    int timed_out = 0;
     while (got < sizeof(*res)) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left = sso_krb5_child_timeout * 1000L - (now.tv_sec - start.tv_sec) * 1000L -
+                    (now.tv_nsec - start.tv_nsec) / 1000000L;
+        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r == 0) {
+            timed_out = 1;
+            break;
+        }
+        if (r < 0) {
+            break;
+        }
         ssize_t n = read(p[0], q + got, sizeof(*res) - got);
         if (n < 0 && errno == EINTR) {
             continue;
@@ -979,11 +1003,19 @@ static SsoKrb5Status run_child(const ChildArgs *a, ChildResult *res, SsoKrb5Erro
         got += (size_t)n;
     }
     close(p[0]);
+    if (timed_out) {
+        kill(pid, SIGKILL);
+    }
     int wstatus = 0;
     pid_t w;
     do {
         w = waitpid(pid, &wstatus, 0);
     } while (w < 0 && errno == EINTR);
+    if (timed_out) {
+        return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ETIMEDOUT,
+                             "the child writing as %s did not finish within %d s (stopped or"
+                             " stuck): killed it", a->user->name, sso_krb5_child_timeout);
+    }
     /* The pipe decides (waitpid fails if the caller ignores SIGCHLD). */
     if (got != sizeof(*res)) {
         char why[64] = "";

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOGIN_DEFS "/etc/login.defs"
@@ -480,6 +481,47 @@ out:
 
 /* ------------------------------------------------------------------- map */
 
+/* krb5_kuserok() reads the user's .k5login as root with fopen(): a FIFO
+ * (or a device) there blocks it until someone writes to it. Look first,
+ * without blocking and without following a symbolic link, and refuse
+ * anything but a regular file; a missing file is krb5_kuserok's business. */
+static SsoKrb5Status check_k5login(SsoKrb5 *k, const SsoKrb5Creds *c, const char *lname,
+                                   const char *home, SsoKrb5Error *err)
+{
+    profile_t profile = NULL;
+    char *dir = NULL, path[4096];
+
+    if (krb5_get_profile(k->ctx, &profile) == 0) {
+        profile_get_string(profile, "libdefaults", "k5login_directory", NULL, NULL, &dir);
+        profile_release(profile);
+    }
+    int n = dir != NULL ? snprintf(path, sizeof(path), "%s/%s", dir, lname)
+                        : snprintf(path, sizeof(path), "%s/.k5login", home);
+    profile_release_string(dir);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0, "the .k5login path of %s is too long",
+                             lname);
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            return sso_krb5_fail(err, SSO_KRB5_NO_USER, ELOOP,
+                                 "%s may not log in as %s: %s is a symbolic link", c->principal,
+                                 lname, path);
+        }
+        return SSO_KRB5_OK;
+    }
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    if (!regular) {
+        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+                             "%s may not log in as %s: %s is not a regular file (a FIFO or"
+                             " device would block whoever reads it)", c->principal, lname, path);
+    }
+    return SSO_KRB5_OK;
+}
+
 SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *user,
                                 SsoKrb5Error *err)
 {
@@ -520,6 +562,8 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
     }
     uid_t uid = pw.pw_uid;
     gid_t gid = pw.pw_gid;
+    char home[4096];
+    snprintf(home, sizeof(home), "%s", pw.pw_dir != NULL ? pw.pw_dir : "/");
     free(buf);
     if (uid == 0) {
         return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0, "%s maps to %s, uid 0: refused",
@@ -537,6 +581,10 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
                              "%s maps to %s, uid %lu, not a regular user account (above uid_max %ld;"
                              " nobody and dynamic users live there): refused",
                              c->principal, lname, (unsigned long)uid, k->uid_max);
+    }
+    SsoKrb5Status st = check_k5login(k, c, lname, home, err);
+    if (st != SSO_KRB5_OK) {
+        return st;
     }
     if (!krb5_kuserok(ctx, c->tgt->client, lname)) {
         return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,

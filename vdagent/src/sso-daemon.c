@@ -21,6 +21,7 @@
 #include <systemd/sd-login.h>
 
 #include "sso.h"
+#include "sso-check.h"
 #include "sso-dbus.h"
 #include "sso-krb5map.h"
 
@@ -30,6 +31,25 @@ static VDAgentdSso *sso;
 static VDAgentdSsoBus *bus;
 static struct session_info *session_info;
 static VDAgentdSsoWriteFunc write_func;
+
+/* A VD_AGENT_SSO whose principal is being mapped to a local user, off the
+ * main loop (sso-krb5map.c: a thread, a child process with a deadline);
+ * sso.c decides on it once the mapping is done. At most one is current: a
+ * newer message, the client leaving or the port being reset drops it. */
+typedef struct {
+    gboolean current;       /* FALSE once dropped; freed by the callback */
+    int port_nr;
+    uint8_t *data;
+    gsize size;
+    char *principal;
+} MapJob;
+
+static MapJob *map_job;
+/* the result be_map_principal() hands sso.c for the message being decided */
+static struct {
+    gboolean valid, mapped;
+    uid_t uid;
+} premapped;
 
 /* ------------------------------------------------------------------ backend */
 
@@ -75,7 +95,50 @@ static int be_session_locked(gpointer data, const char *session)
 
 static gboolean be_map_principal(gpointer data, const VDSsoMsg *msg, uid_t *uid)
 {
-    return vdagentd_sso_map_principal(msg, uid);
+    /* mapped beforehand, off the main loop (vdagentd_sso_on_message) */
+    g_return_val_if_fail(premapped.valid, FALSE);
+    premapped.valid = FALSE;
+    *uid = premapped.uid;
+    return premapped.mapped;
+}
+
+static void map_job_drop(const char *why)
+{
+    MapJob *job = map_job;
+
+    if (job == NULL) {
+        return;
+    }
+    map_job = NULL;
+    job->current = FALSE;
+    vdsso_wipe(job->data, job->size);
+    syslog(LOG_INFO, "sso: dropped the VD_AGENT_SSO of %s while its principal was being"
+           " mapped: %s", job->principal, why);
+}
+
+static void map_job_free(MapJob *job)
+{
+    vdsso_wipe(job->data, job->size);
+    g_free(job->data);
+    g_free(job->principal);
+    g_free(job);
+}
+
+static void map_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    MapJob *job = user_data;
+    uid_t uid = (uid_t) -1;
+    gboolean mapped = vdagentd_sso_map_principal_finish(result, &uid);
+
+    if (job->current && sso != NULL) {
+        map_job = NULL;
+        premapped.valid = TRUE;
+        premapped.mapped = mapped;
+        premapped.uid = uid;
+        vdagentd_sso_handle_message(sso, job->port_nr, job->data, job->size);
+        premapped.valid = FALSE;
+    }
+    map_job_free(job);
 }
 
 static void be_refresh(gpointer data, const VDSsoMsg *msg, uid_t uid)
@@ -221,7 +284,32 @@ gboolean vdagentd_sso_running(void)
 void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
 {
     if (sso != NULL) {
-        vdagentd_sso_handle_message(sso, port_nr, data, size);
+        VDSsoMsg *msg = NULL;
+        uint32_t serial;
+        const char *why;
+
+        /* the server's newest credential supersedes one being mapped */
+        if (port_nr == VDSSO_PORT_SERVER) {
+            map_job_drop("a new VD_AGENT_SSO arrived");
+        }
+        if (port_nr != VDSSO_PORT_SERVER ||
+            vdagentd_sso_check_payload(data, size, be_now(NULL), &msg, &serial, &why) !=
+                VDSSO_RESULT_ACCEPTED) {
+            /* refused without a mapping: sso.c says why and replies */
+            vdagentd_sso_handle_message(sso, port_nr, data, size);
+            return;
+        }
+        /* krb5_kuserok reads files of the user's, who may make them block:
+         * never on the main loop */
+        MapJob *job = g_new0(MapJob, 1);
+        job->current = TRUE;
+        job->port_nr = port_nr;
+        job->data = g_memdup2(data, size);
+        job->size = size;
+        job->principal = g_strdup(msg->principal);
+        map_job = job;
+        vdagentd_sso_map_principal_async(msg, map_done, job);
+        vdsso_msg_free(msg);
     } else if (port_nr != VDSSO_PORT_SERVER) {
         syslog(LOG_WARNING, "sso: dropped a VD_AGENT_SSO that came on port %d, not from"
                " the server", port_nr);
@@ -232,11 +320,13 @@ void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
 
 void vdagentd_sso_on_client_disconnected(const char *reason)
 {
+    map_job_drop(reason);
     vdagentd_sso_client_disconnected(sso, reason);
 }
 
 void vdagentd_sso_on_port_reset(void)
 {
+    map_job_drop("the agent port was reset");
     vdagentd_sso_port_reset(sso);
 }
 
@@ -247,6 +337,7 @@ void vdagentd_sso_on_seat_changed(void)
 
 void vdagentd_sso_stop(void)
 {
+    map_job_drop("vdagentd is stopping");
     vdagentd_sso_refresh_shutdown();
     g_clear_pointer(&sso, vdagentd_sso_free);
     g_clear_pointer(&bus, vdagentd_sso_bus_free);

@@ -10,9 +10,15 @@
  */
 #include "sso-krb5map.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "sso-krb5.h"
 
@@ -20,38 +26,187 @@
  * the PAM module uses by default */
 static const SsoKrb5Options options = { .uid_min = -1 };
 
-/* sso_krb5_refresh() forks a child that goes on using libkrb5. A fork while
- * another thread is inside libkrb5 could leave one of its locks held in the
- * child for ever; the main thread's mapping and the worker's refresh take
- * this lock so that no krb5 call runs elsewhere while the worker forks. */
+/* The mapping and the refresh fork children that go on using libkrb5. A
+ * fork while another thread is inside libkrb5 could leave one of its locks
+ * held in the child for ever: every krb5 call in this process and every
+ * fork of such a child happen under this lock. The main loop never takes
+ * it: the mapping runs in a thread of its own, the refresh in the worker,
+ * and every wait for a child has a deadline. */
 static GMutex krb5_fork_lock;
+
+typedef struct {
+    int status;                 /* SsoKrb5Status */
+    long code;
+    char text[SSO_KRB5_ERRLEN];
+    SsoKrb5User user;
+} MapResult;
+
+static void map_child(const VDSsoMsg *msg, int fd) G_GNUC_NORETURN;
+
+/* In the child: only sso-krb5 and system calls, no GLib, no syslog */
+static void map_child(const VDSsoMsg *msg, int fd)
+{
+    static MapResult res;
+    SsoKrb5 *k = NULL;
+    SsoKrb5Creds *c = NULL;
+    SsoKrb5Error err = { 0 };
+    sigset_t none;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGALRM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    alarm(VDAGENTD_SSO_MAP_TIMEOUT + 1);
+    res.status = sso_krb5_open(&options, &k, &err);
+    if (res.status == SSO_KRB5_OK) {
+        res.status = sso_krb5_creds_load(k, msg, &c, &err);
+    }
+    if (res.status == SSO_KRB5_OK) {
+        res.status = sso_krb5_map_user(k, c, &res.user, &err);
+    }
+    res.code = err.krb5_code;
+    memcpy(res.text, err.text, sizeof(res.text));
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+    for (gsize done = 0; done < sizeof(res);) {
+        ssize_t n = write(fd, (const char *) &res + done, sizeof(res) - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        done += (gsize) n;
+    }
+    _exit(0);
+}
+
+/* Map the principal of @msg in a child process (as root: krb5_kuserok reads
+ * the user's .k5login), which is killed if it takes longer than
+ * VDAGENTD_SSO_MAP_TIMEOUT seconds: a file of the user's may block it. */
+static SsoKrb5Status map_in_child(const VDSsoMsg *msg, SsoKrb5User *user, SsoKrb5Error *err)
+{
+    MapResult res;
+    gsize got = 0;
+    gboolean timed_out = FALSE;
+    int p[2];
+    pid_t pid;
+
+    memset(err, 0, sizeof(*err));
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        g_snprintf(err->text, sizeof(err->text), "pipe: %s", g_strerror(errno));
+        return SSO_KRB5_INTERNAL;
+    }
+    g_mutex_lock(&krb5_fork_lock);
+    pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        map_child(msg, p[1]);
+    }
+    g_mutex_unlock(&krb5_fork_lock);
+    close(p[1]);
+    if (pid < 0) {
+        g_snprintf(err->text, sizeof(err->text), "fork: %s", g_strerror(errno));
+        close(p[0]);
+        return SSO_KRB5_INTERNAL;
+    }
+    gint64 deadline = g_get_monotonic_time() + VDAGENTD_SSO_MAP_TIMEOUT * G_USEC_PER_SEC;
+    while (got < sizeof(res)) {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+        int r = left > 0 ? poll(&pfd, 1, (int) left) : 0;
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r == 0) {
+            timed_out = TRUE;
+            break;
+        }
+        if (r < 0) {
+            break;
+        }
+        ssize_t n = read(p[0], (char *) &res + got, sizeof(res) - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (gsize) n;
+    }
+    close(p[0]);
+    if (timed_out) {
+        kill(pid, SIGKILL);
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out) {
+        g_snprintf(err->text, sizeof(err->text), "the mapping did not finish within %d s"
+                   " (a file of the user's, such as ~/.k5login, may block it): killed it",
+                   VDAGENTD_SSO_MAP_TIMEOUT);
+        return SSO_KRB5_INTERNAL;
+    }
+    if (got != sizeof(res) || res.status < SSO_KRB5_OK || res.status > SSO_KRB5_INTERNAL) {
+        g_snprintf(err->text, sizeof(err->text), "the mapping child failed");
+        return SSO_KRB5_INTERNAL;
+    }
+    res.text[sizeof(res.text) - 1] = '\0';
+    res.user.name[sizeof(res.user.name) - 1] = '\0';
+    err->krb5_code = res.code;
+    memcpy(err->text, res.text, sizeof(err->text));
+    *user = res.user;
+    return (SsoKrb5Status) res.status;
+}
 
 gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
 {
-    SsoKrb5 *k = NULL;
-    SsoKrb5Creds *c = NULL;
     SsoKrb5User user;
     SsoKrb5Error err;
-    SsoKrb5Status st;
+    SsoKrb5Status st = map_in_child(msg, &user, &err);
 
-    g_mutex_lock(&krb5_fork_lock);
-    st = sso_krb5_open(&options, &k, &err);
-    if (st == SSO_KRB5_OK) {
-        st = sso_krb5_creds_load(k, msg, &c, &err);
-    }
-    if (st == SSO_KRB5_OK) {
-        st = sso_krb5_map_user(k, c, &user, &err);
-    }
     if (st == SSO_KRB5_OK) {
         *uid = user.uid;
     } else {
         syslog(st == SSO_KRB5_NO_USER ? LOG_INFO : LOG_WARNING,
-               "sso: %s: %s", sso_krb5_status_str(st), err.text);
+               "sso: mapping %s: %s: %s", msg->principal, sso_krb5_status_str(st), err.text);
     }
-    sso_krb5_creds_free(c);
-    sso_krb5_close(k);
-    g_mutex_unlock(&krb5_fork_lock);
     return st == SSO_KRB5_OK;
+}
+
+static void map_thread(GTask *task, gpointer source, gpointer task_data,
+                       GCancellable *cancellable)
+{
+    uid_t uid;
+
+    g_task_return_int(task, vdagentd_sso_map_principal(task_data, &uid) ? (gssize) uid : -1);
+}
+
+static VDSsoMsg *msg_copy(const VDSsoMsg *m);
+
+void vdagentd_sso_map_principal_async(const VDSsoMsg *msg, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+    GTask *task = g_task_new(NULL, NULL, callback, user_data);
+    VDSsoMsg *copy = msg_copy(msg);
+
+    if (copy == NULL) {
+        g_task_return_int(task, -1);
+    } else {
+        g_task_set_task_data(task, copy, (GDestroyNotify) vdsso_msg_free);
+        g_task_run_in_thread(task, map_thread);
+    }
+    g_object_unref(task);
+}
+
+gboolean vdagentd_sso_map_principal_finish(GAsyncResult *result, uid_t *uid)
+{
+    gssize r = g_task_propagate_int(G_TASK(result), NULL);
+
+    if (r < 0) {
+        return FALSE;
+    }
+    *uid = (uid_t) r;
+    return TRUE;
 }
 
 /* ------------------------------------------------------------- refresh */
@@ -93,6 +248,9 @@ static void refresh(const VDSsoMsg *msg, uid_t uid)
     SsoKrb5Status st;
     char refreshed[SSO_KRB5_NAMELEN];
 
+    /* the verification may wait for the KDC: a mapping forks meanwhile
+     * only once it is done (in its own thread, not the main loop's) */
+    g_mutex_lock(&krb5_fork_lock);
     st = sso_krb5_open(&options, &k, &err);
     if (st == SSO_KRB5_OK) {
         st = sso_krb5_creds_load(k, msg, &c, &err);
@@ -100,8 +258,9 @@ static void refresh(const VDSsoMsg *msg, uid_t uid)
     if (st == SSO_KRB5_OK) {
         st = sso_krb5_creds_verify(k, c, &err);
     }
+    g_mutex_unlock(&krb5_fork_lock);
     if (st == SSO_KRB5_OK) {
-        st = sso_krb5_map_user(k, c, &user, &err);
+        st = map_in_child(msg, &user, &err);
     }
     if (st == SSO_KRB5_OK && user.uid != uid) {
         syslog(LOG_WARNING, "sso: refresh: %s now maps to uid %u, not %u; nothing written",
@@ -109,8 +268,9 @@ static void refresh(const VDSsoMsg *msg, uid_t uid)
         goto out;
     }
     if (st == SSO_KRB5_OK) {
-        /* the verification above may take a while (the KDC); the fork only
-         * needs the main thread out of libkrb5 */
+        /* the child runs as the user, who may stop it: sso_krb5_refresh
+         * kills it at its deadline (SSO_KRB5_CHILD_TIMEOUT), so a mapping
+         * waits for this lock at most that long */
         g_mutex_lock(&krb5_fork_lock);
         st = sso_krb5_refresh(k, c, &user, NULL, refreshed, sizeof(refreshed), &err);
         g_mutex_unlock(&krb5_fork_lock);
@@ -123,8 +283,10 @@ static void refresh(const VDSsoMsg *msg, uid_t uid)
                (unsigned) uid, msg->principal, sso_krb5_status_str(st), err.text);
     }
 out:
+    g_mutex_lock(&krb5_fork_lock);
     sso_krb5_creds_free(c);
     sso_krb5_close(k);
+    g_mutex_unlock(&krb5_fork_lock);
 }
 
 static void refresh_job(gpointer data, gpointer user_data)

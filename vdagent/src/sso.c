@@ -22,6 +22,15 @@
  * and principal, so that the sessions get locked when the client leaves and
  * only the same principal unlocks them.
  *
+ * Whether a session is locked is logind's to say (LockedHint), never ours to
+ * remember: a user may unlock with a password, an unlock may fail, a screen
+ * locker may not be up yet. Every disconnect locks every recorded session
+ * that logind does not report locked, and each lock is checked and asked
+ * again until LockedHint says it took.
+ *
+ * The records outlive the daemon in a root-only state file under /run
+ * (sso-state.c): a restarted vdagentd still locks those sessions.
+ *
  * Secrets (the credential, the token) are never logged and are wiped as
  * soon as they are no longer needed. The token, though, is broadcast on the
  * system bus as gnome-shell's contract requires, where any local user may
@@ -39,6 +48,7 @@
 
 #include "sso-check.h"
 #include "sso-redeem.h"
+#include "sso-state.h"
 
 /* ------------------------------------------------------------- configuration */
 
@@ -47,6 +57,7 @@ static gchar *opt_config;
 static gint opt_ttl = -1;
 static gchar *opt_pam_service_file;
 static gchar *opt_socket;
+static gchar *opt_state_file;
 
 static const GOptionEntry option_entries[] = {
     { "sso", 0, 0, G_OPTION_ARG_NONE, &opt_enable,
@@ -60,6 +71,9 @@ static const GOptionEntry option_entries[] = {
       "FILE" },
     { "sso-socket", 0, 0, G_OPTION_ARG_FILENAME, &opt_socket,
       "Redemption socket (" VDAGENTD_SSO_DEFAULT_SOCKET ")", "PATH" },
+    { "sso-state-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_state_file,
+      "Keep the sessions single sign-on opened in FILE (" VDAGENTD_SSO_DEFAULT_STATE_FILE ")",
+      "FILE" },
     { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
 };
 
@@ -75,6 +89,7 @@ void vdagentd_sso_options_clear(void)
     g_clear_pointer(&opt_config, g_free);
     g_clear_pointer(&opt_pam_service_file, g_free);
     g_clear_pointer(&opt_socket, g_free);
+    g_clear_pointer(&opt_state_file, g_free);
 }
 
 static gboolean check_ttl(gint64 ttl, const char *where, GError **error)
@@ -99,12 +114,13 @@ static gboolean check_path(const char *path, const char *what, const char *where
     return TRUE;
 }
 
-/* [sso] enable, ttl, pam-service-file, socket; unknown keys are errors so
+/* [sso] enable, ttl, pam-service-file, socket, state-file; unknown keys are errors so
  * that a typo does not silently leave a default in place */
 static gboolean load_file(VDAgentdSsoConfig *config, const char *file, gboolean required,
                           GError **error)
 {
-    static const char *const known[] = { "enable", "ttl", "pam-service-file", "socket", NULL };
+    static const char *const known[] = { "enable", "ttl", "pam-service-file", "socket",
+                                         "state-file", NULL };
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_auto(GStrv) groups = NULL;
     g_auto(GStrv) keys = NULL;
@@ -159,6 +175,7 @@ static gboolean load_file(VDAgentdSsoConfig *config, const char *file, gboolean 
         { "pam-service-file", "PAM service file",
           G_STRUCT_OFFSET(VDAgentdSsoConfig, pam_service_file) },
         { "socket", "socket", G_STRUCT_OFFSET(VDAgentdSsoConfig, socket_path) },
+        { "state-file", "state file", G_STRUCT_OFFSET(VDAgentdSsoConfig, state_file) },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
         gchar **field = G_STRUCT_MEMBER_P(config, paths[i].offset);
@@ -184,6 +201,9 @@ gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
     config->ttl = VDAGENTD_SSO_DEFAULT_TTL;
     config->pam_service_file = g_strdup(VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
     config->socket_path = g_strdup(VDAGENTD_SSO_DEFAULT_SOCKET);
+    config->state_file = g_strdup(VDAGENTD_SSO_DEFAULT_STATE_FILE);
+    config->lock_retry_ms = VDAGENTD_SSO_LOCK_RETRY_MS;
+    config->lock_attempts = VDAGENTD_SSO_LOCK_ATTEMPTS;
 
     if (!load_file(config, opt_config ? opt_config : VDAGENTD_SSO_DEFAULT_CONFIG,
                    opt_config != NULL, error)) {
@@ -213,6 +233,13 @@ gboolean vdagentd_sso_config_load(VDAgentdSsoConfig *config, GError **error)
         g_free(config->socket_path);
         config->socket_path = g_strdup(opt_socket);
     }
+    if (opt_state_file) {
+        if (!check_path(opt_state_file, "state file", "--sso-state-file", error)) {
+            goto fail;
+        }
+        g_free(config->state_file);
+        config->state_file = g_strdup(opt_state_file);
+    }
     return TRUE;
 
 fail:
@@ -224,6 +251,7 @@ void vdagentd_sso_config_clear(VDAgentdSsoConfig *config)
 {
     g_clear_pointer(&config->pam_service_file, g_free);
     g_clear_pointer(&config->socket_path, g_free);
+    g_clear_pointer(&config->state_file, g_free);
 }
 
 /* -------------------------------------------------------------------- state */
@@ -249,9 +277,22 @@ typedef struct {
 typedef struct {
     uid_t uid;
     char *principal;
-    gboolean locked;           /* we locked it when the client left */
     gboolean seen;             /* a session of uid was on the seat since */
+    gchar **sessions;          /* ... these, when last looked at (state file) */
+    gboolean lock_pending;     /* the client left before the session appeared */
+    gint64 unlocked_at;        /* monotonic time of the last unlock by single
+                                * sign-on (LockedHint may lag behind it), or 0 */
 } Record;
+
+/* A lock asked of logind, checked through LockedHint until it took */
+typedef struct {
+    VDAgentdSso *sso;
+    char *session;
+    uid_t uid;
+    guint checks;              /* LockedHint checks made */
+    guint asks;                /* LockSession calls made */
+    guint source;
+} LockJob;
 
 struct VDAgentdSso {
     VDAgentdSsoConfig config;
@@ -259,6 +300,7 @@ struct VDAgentdSso {
     VDAgentdSsoRedeem *redeem;
     Pending *pending;
     GPtrArray *records;
+    GHashTable *locks;         /* session id -> LockJob */
 };
 
 static const char *path_name(PendingPath path)
@@ -271,6 +313,7 @@ static void record_free(gpointer p)
     Record *r = p;
 
     g_free(r->principal);
+    g_strfreev(r->sessions);
     g_free(r);
 }
 
@@ -283,6 +326,129 @@ static Record *record_find(VDAgentdSso *sso, uid_t uid)
         }
     }
     return NULL;
+}
+
+/* ------------------------------------------------------------- state file */
+
+/* Write the records to the state file (if any); an error is logged. */
+static void state_save(VDAgentdSso *sso)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    GError *err = NULL;
+
+    if (sso->config.state_file == NULL) {
+        return;
+    }
+    entries = g_ptr_array_new_with_free_func(vdagentd_sso_state_entry_free);
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        if (r->sessions == NULL || r->sessions[0] == NULL) {
+            g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, NULL, r->principal));
+        }
+        for (gsize j = 0; r->sessions != NULL && r->sessions[j] != NULL; j++) {
+            if (vdagentd_sso_state_session_ok(r->sessions[j])) {
+                g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, r->sessions[j],
+                                                                      r->principal));
+            }
+        }
+    }
+    if (!vdagentd_sso_state_save(sso->config.state_file, entries, &err)) {
+        syslog(LOG_ERR, "sso: cannot save the single sign-on sessions: %s; a restarted"
+               " spice-vdagentd would not lock them", err->message);
+        g_error_free(err);
+    }
+}
+
+/* @r's user has @sessions on the seat now (non-empty): remember them. */
+static void record_sessions_seen(VDAgentdSso *sso, Record *r, gchar **sessions)
+{
+    gboolean changed = !r->seen || r->sessions == NULL ||
+                       g_strv_length(r->sessions) != g_strv_length(sessions);
+
+    for (gsize i = 0; !changed && sessions[i] != NULL; i++) {
+        changed = !g_strv_contains((const gchar *const *) r->sessions, sessions[i]);
+    }
+    r->seen = TRUE;
+    if (changed) {
+        g_strfreev(r->sessions);
+        r->sessions = g_strdupv(sessions);
+        state_save(sso);
+    }
+}
+
+/* Read the records a previous spice-vdagentd left; drop those whose
+ * sessions logind no longer knows. */
+static void state_load(VDAgentdSso *sso)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    GError *err = NULL;
+
+    if (sso->config.state_file == NULL) {
+        return;
+    }
+    entries = vdagentd_sso_state_load(sso->config.state_file, &err);
+    if (entries == NULL) {
+        syslog(LOG_ERR, "sso: ignoring the single sign-on state file: %s", err->message);
+        g_error_free(err);
+        return;
+    }
+    for (guint i = 0; i < entries->len; i++) {
+        VDAgentdSsoStateEntry *e = g_ptr_array_index(entries, i);
+        Record *r = record_find(sso, e->uid);
+        if (r == NULL) {
+            r = g_new0(Record, 1);
+            r->uid = e->uid;
+            r->principal = g_strdup(e->principal);
+            r->sessions = g_new0(gchar *, 1);
+            g_ptr_array_add(sso->records, r);
+        } else if (strcmp(r->principal, e->principal) != 0) {
+            syslog(LOG_WARNING, "sso: %s: uid %u is recorded as %s and as %s; keeping the"
+                   " first", sso->config.state_file, (unsigned) e->uid, r->principal,
+                   e->principal);
+            continue;
+        }
+        if (e->session != NULL && !g_strv_contains((const gchar *const *) r->sessions,
+                                                   e->session)) {
+            guint n = g_strv_length(r->sessions);
+            r->sessions = g_renew(gchar *, r->sessions, n + 2);
+            r->sessions[n] = g_strdup(e->session);
+            r->sessions[n + 1] = NULL;
+            r->seen = TRUE;
+        }
+    }
+    for (guint i = sso->records->len; i-- > 0;) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        g_auto(GStrv) now = sso->be.user_sessions(sso->be.data, r->uid);
+        gboolean known = FALSE;
+
+        if (now == NULL) {
+            continue; /* cannot tell: keep it */
+        }
+        for (gsize j = 0; r->sessions[j] != NULL; j++) {
+            known = known || g_strv_contains((const gchar *const *) now, r->sessions[j]);
+        }
+        if (r->seen && !known) {
+            g_autofree gchar *list = g_strjoinv(" ", r->sessions);
+            syslog(LOG_INFO, "sso: %s: forgetting uid %u (%s): logind no longer knows its"
+                   " session(s) %s", sso->config.state_file, (unsigned) r->uid, r->principal,
+                   list);
+            g_ptr_array_remove_index(sso->records, i);
+        } else if (now[0] != NULL) {
+            /* its sessions now; or, for a login not seen before, the
+             * session GDM opened meanwhile */
+            g_strfreev(r->sessions);
+            r->sessions = g_strdupv(now);
+            r->seen = TRUE;
+        }
+    }
+    for (guint i = 0; i < sso->records->len; i++) {
+        Record *r = g_ptr_array_index(sso->records, i);
+        g_autofree gchar *list = g_strjoinv(" ", r->sessions);
+        syslog(LOG_INFO, "sso: %s: uid %u (single sign-on as %s), session(s): %s",
+               sso->config.state_file, (unsigned) r->uid, r->principal,
+               r->seen ? list : "none yet");
+    }
+    state_save(sso);
 }
 
 static void pending_free(Pending *p)
@@ -367,6 +533,161 @@ static gboolean user_session_locked(VDAgentdSso *sso, uid_t uid)
     return FALSE;
 }
 
+/* ------------------------------------------------------------------ locking */
+
+/* LockSession is fire and forget: logind emits the session's Lock signal
+ * and the screen locker (gnome-shell's shield), if it is up, locks and
+ * reports it with SetLockedHint. So a lock is a job: ask, check LockedHint
+ * after 1, 2, 4 ... s, ask again while it is not locked, give up with an
+ * error after config.lock_attempts checks. */
+
+static void lock_job_free(gpointer p)
+{
+    LockJob *j = p;
+
+    if (j->source) {
+        g_source_remove(j->source);
+    }
+    g_free(j->session);
+    g_free(j);
+}
+
+static const char *hint_name(int hint)
+{
+    return hint == 1 ? "yes" : hint == 0 ? "no" : "unknown";
+}
+
+/* Just after an unlock by single sign-on, LockedHint may still say "yes"
+ * until the screen locker reports the unlock: not a lock to rely on. */
+static gboolean unlock_settling(VDAgentdSso *sso, uid_t uid)
+{
+    Record *r = record_find(sso, uid);
+    gint64 settle_us = (gint64) sso->config.lock_retry_ms * 30 * 1000;
+
+    return r != NULL && r->unlocked_at != 0 &&
+           g_get_monotonic_time() - r->unlocked_at < settle_us;
+}
+
+static gboolean lock_job_cb(gpointer user_data);
+
+static void lock_job_schedule(LockJob *j)
+{
+    guint delay = j->sso->config.lock_retry_ms << MIN(j->checks, 5u);
+
+    j->source = g_timeout_add(delay, lock_job_cb, j);
+}
+
+/* Check the lock, ask again if it did not take. FALSE when the job is over. */
+static gboolean lock_job_check(LockJob *j)
+{
+    VDAgentdSso *sso = j->sso;
+    g_auto(GStrv) sessions = sso->be.user_sessions(sso->be.data, j->uid);
+    int hint;
+
+    if (sessions != NULL && !g_strv_contains((const gchar *const *) sessions, j->session)) {
+        syslog(LOG_INFO, "sso: session %s of uid %u left the seat", j->session,
+               (unsigned) j->uid);
+        return FALSE;
+    }
+    hint = sso->be.session_locked(sso->be.data, j->session);
+    j->checks++;
+    if (hint != 1) {
+        /* the unlock, if one was reported, has reached logind */
+        Record *r = record_find(sso, j->uid);
+        if (r != NULL) {
+            r->unlocked_at = 0;
+        }
+    } else if (!unlock_settling(sso, j->uid)) {
+        syslog(LOG_INFO, "sso: logind reports session %s of uid %u locked", j->session,
+               (unsigned) j->uid);
+        return FALSE;
+    }
+    if (j->checks >= sso->config.lock_attempts) {
+        syslog(LOG_ERR, "sso: session %s of uid %u is still not locked after %u request(s)"
+               " to logind (LockedHint: %s); giving up: is its screen locker running? lock it"
+               " with loginctl lock-session %s", j->session, (unsigned) j->uid, j->asks,
+               hint_name(hint), j->session);
+        return FALSE;
+    }
+    if (hint != 1) {
+        syslog(LOG_WARNING, "sso: session %s of uid %u is not locked yet (LockedHint: %s);"
+               " asking logind again", j->session, (unsigned) j->uid, hint_name(hint));
+        sso->be.lock_session(sso->be.data, j->session);
+        j->asks++;
+    }
+    return TRUE;
+}
+
+static gboolean lock_job_cb(gpointer user_data)
+{
+    LockJob *j = user_data;
+
+    j->source = 0;
+    if (lock_job_check(j)) {
+        lock_job_schedule(j);
+    } else {
+        g_hash_table_remove(j->sso->locks, j->session);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* Lock @session of @r's user unless logind reports it locked now. */
+static void lock_session(VDAgentdSso *sso, Record *r, const char *session, const char *reason)
+{
+    LockJob *j = g_hash_table_lookup(sso->locks, session);
+    int hint = sso->be.session_locked(sso->be.data, session);
+    gboolean settling = unlock_settling(sso, r->uid);
+
+    if (hint == 1 && !settling) {
+        syslog(LOG_INFO, "sso: %s: session %s of uid %u is locked already", reason, session,
+               (unsigned) r->uid);
+        g_hash_table_remove(sso->locks, session);
+        return;
+    }
+    if (j == NULL) {
+        j = g_new0(LockJob, 1);
+        j->sso = sso;
+        j->session = g_strdup(session);
+        j->uid = r->uid;
+        g_hash_table_insert(sso->locks, j->session, j);
+    } else if (j->source) {
+        g_source_remove(j->source);
+        j->source = 0;
+    }
+    j->checks = 0;
+    if (hint == 1) {
+        syslog(LOG_INFO, "sso: %s: session %s of uid %u shows locked, but its unlock by single"
+               " sign-on was just reported; checking again", reason, session, (unsigned) r->uid);
+    } else {
+        syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
+               reason, session, (unsigned) r->uid, r->principal);
+        sso->be.lock_session(sso->be.data, session);
+        j->asks++;
+    }
+    lock_job_schedule(j);
+}
+
+static gboolean lock_job_of_uid(gpointer key, gpointer value, gpointer user_data)
+{
+    return ((LockJob *) value)->uid == *(uid_t *) user_data;
+}
+
+/* Is a lock of one of @uid's sessions being asked and checked? */
+static gboolean locking_uid(VDAgentdSso *sso, uid_t uid)
+{
+    return g_hash_table_find(sso->locks, lock_job_of_uid, &uid) != NULL;
+}
+
+static void locks_cancel_uid(VDAgentdSso *sso, uid_t uid)
+{
+    g_hash_table_foreach_remove(sso->locks, lock_job_of_uid, &uid);
+}
+
+gboolean vdagentd_sso_locking(VDAgentdSso *sso, const char *session)
+{
+    return g_hash_table_contains(sso->locks, session);
+}
+
 /* Does the seat still show what the pending credential was accepted for? */
 static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
 {
@@ -389,8 +710,7 @@ static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
         *why = "the user's session left the seat";
         return FALSE;
     }
-    Record *r = record_find(sso, p->uid);
-    if (!user_session_locked(sso, p->uid) && !(r != NULL && r->locked)) {
+    if (!user_session_locked(sso, p->uid) && !locking_uid(sso, p->uid)) {
         *why = "the user's session is no longer locked";
         return FALSE;
     }
@@ -408,10 +728,14 @@ static gboolean emit_cb(gpointer user_data)
     return G_SOURCE_REMOVE;
 }
 
-/* Emit UserAuthenticated(token) now, after re-checking the seat, and schedule
- * the next emission: 1, 2, 4, 8 ... seconds later, until the credential is
- * fetched or expires. GDM ignores a signal that comes before its listener
- * is up, and gnome-shell's greeter starts late, hence the repetitions. */
+/* Emit UserAuthenticated(token) now, after re-checking the seat.
+ * gnome-shell keeps the token it heard in its credential manager and hands
+ * it to every conversation it starts, and each signal restarts a
+ * conversation under way (under TCG one takes tens of seconds). A locked
+ * session's shell has listened since the session started, and the signal
+ * itself raises its unlock dialog: one emission. The greeter may not listen
+ * yet when it appears on the seat (a signal nobody hears is lost): repeat
+ * 1, 2, 4, 8 ... seconds later, until the credential is fetched or expires. */
 static void pending_emit(VDAgentdSso *sso)
 {
     Pending *p = sso->pending;
@@ -439,6 +763,9 @@ static void pending_emit(VDAgentdSso *sso)
     vdsso_wipe(hex, sizeof(hex));
     guint delay = 1u << MIN(p->emissions, 8u);
     p->emissions++;
+    if (p->path == PATH_UNLOCK) {
+        return;
+    }
     p->emit_source = g_timeout_add_seconds(delay, emit_cb, sso);
 }
 
@@ -526,7 +853,9 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
            (unsigned) uid, msg->principal);
     sso->be.refresh(sso->be.data, msg, uid);
 
-    locked = user_session_locked(sso, uid) || (r != NULL && r->locked);
+    /* locked, or a lock asked for that its screen locker has not reported
+     * yet */
+    locked = user_session_locked(sso, uid) || locking_uid(sso, uid);
     if (!locked) {
         vdsso_msg_free(msg);
         return VDSSO_RESULT_ACCEPTED;
@@ -644,19 +973,24 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
     pending_drop(sso, reason);
     for (guint i = 0; i < sso->records->len; i++) {
         Record *r = g_ptr_array_index(sso->records, i);
-        if (r->locked) {
+        g_auto(GStrv) sessions = user_sessions(sso, r->uid);
+
+        if (sessions == NULL || (sessions[0] == NULL && !r->seen)) {
+            /* the login was reported, GDM has not opened the session yet
+             * (or the seat cannot be read): lock it when it appears */
+            r->lock_pending = TRUE;
+            syslog(LOG_INFO, "sso: %s: the session of uid %u (single sign-on as %s) is not on"
+                   " the seat yet; it will be locked when it appears", reason,
+                   (unsigned) r->uid, r->principal);
             continue;
         }
-        g_auto(GStrv) sessions = user_sessions(sso, r->uid);
-        if (sessions != NULL && sessions[0] != NULL) {
-            r->seen = TRUE;
+        if (sessions[0] != NULL) {
+            record_sessions_seen(sso, r, sessions);
+            r->lock_pending = FALSE;
         }
-        for (gsize j = 0; sessions != NULL && sessions[j] != NULL; j++) {
-            syslog(LOG_INFO, "sso: %s: locking session %s of uid %u (single sign-on as %s)",
-                   reason, sessions[j], (unsigned) r->uid, r->principal);
-            sso->be.lock_session(sso->be.data, sessions[j]);
+        for (gsize j = 0; sessions[j] != NULL; j++) {
+            lock_session(sso, r, sessions[j], reason);
         }
-        r->locked = TRUE;
     }
 }
 
@@ -685,11 +1019,20 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
             continue;
         }
         if (sessions[0] != NULL) {
-            r->seen = TRUE;
+            record_sessions_seen(sso, r, sessions);
+            if (r->lock_pending) {
+                r->lock_pending = FALSE;
+                for (gsize j = 0; sessions[j] != NULL; j++) {
+                    lock_session(sso, r, sessions[j],
+                                 "the client left before this session appeared");
+                }
+            }
         } else if (r->seen) {
             syslog(LOG_INFO, "sso: uid %u (%s) has no session on the seat any more",
                    (unsigned) r->uid, r->principal);
+            locks_cancel_uid(sso, r->uid);
             g_ptr_array_remove_index(sso->records, i);
+            state_save(sso);
         }
     }
     if (sso->pending == NULL || sso->pending->fetched) {
@@ -700,7 +1043,10 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
         return;
     }
     /* a greeter may just have come up: ask it now rather than at the next
-     * repetition */
+     * repetition (an unlock dialog heard the one signal it needs) */
+    if (sso->pending->path == PATH_UNLOCK) {
+        return;
+    }
     if (sso->pending->emit_source) {
         g_source_remove(sso->pending->emit_source);
         sso->pending->emit_source = 0;
@@ -899,14 +1245,23 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
     if (r == NULL) {
         r = g_new0(Record, 1);
         r->uid = (uid_t) uid;
+        r->sessions = g_new0(gchar *, 1);
         g_ptr_array_add(sso->records, r);
     }
     g_free(r->principal);
     r->principal = g_strdup(p->principal);
-    r->locked = FALSE;
     if (p->path == PATH_LOGIN) {
         r->seen = FALSE;
+        g_strfreev(r->sessions);
+        r->sessions = g_new0(gchar *, 1);
+        r->lock_pending = FALSE;
+        r->unlocked_at = 0;
+    } else {
+        /* unlocked for the client that is here: stop locking it */
+        r->unlocked_at = g_get_monotonic_time();
+        locks_cancel_uid(sso, r->uid);
     }
+    state_save(sso);
     syslog(LOG_INFO, "sso: %s of %s as uid %u succeeded; its sessions are locked when the"
            " client leaves", path_name(p->path), p->principal, (unsigned) uid);
     pending_drop(sso, "reported");
@@ -937,16 +1292,24 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
     sso->config.ttl = config->ttl;
     sso->config.pam_service_file = g_strdup(config->pam_service_file);
     sso->config.socket_path = g_strdup(config->socket_path);
+    sso->config.state_file = g_strdup(config->state_file);
+    sso->config.lock_retry_ms = config->lock_retry_ms ? config->lock_retry_ms
+                                                      : VDAGENTD_SSO_LOCK_RETRY_MS;
+    sso->config.lock_attempts = config->lock_attempts ? config->lock_attempts
+                                                      : VDAGENTD_SSO_LOCK_ATTEMPTS;
     sso->be = *backend;
     sso->records = g_ptr_array_new_with_free_func(record_free);
+    sso->locks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, lock_job_free);
     sso->redeem = vdagentd_sso_redeem_new(config->socket_path, &ops, sso, error);
     if (sso->redeem == NULL) {
         vdagentd_sso_free(sso);
         return NULL;
     }
     syslog(LOG_INFO, "sso: single sign-on enabled: redemption socket %s, time to live %u s,"
-           " PAM service file %s (%s)", config->socket_path, config->ttl,
-           config->pam_service_file, pam_service_present(sso) ? "present" : "missing");
+           " PAM service file %s (%s), state file %s", config->socket_path, config->ttl,
+           config->pam_service_file, pam_service_present(sso) ? "present" : "missing",
+           config->state_file ? config->state_file : "none");
+    state_load(sso);
     return sso;
 }
 
@@ -960,6 +1323,7 @@ void vdagentd_sso_free(VDAgentdSso *sso)
         sso->pending = NULL;
     }
     vdagentd_sso_redeem_free(sso->redeem);
+    g_hash_table_destroy(sso->locks);
     g_ptr_array_free(sso->records, TRUE);
     vdagentd_sso_config_clear(&sso->config);
     g_free(sso);

@@ -31,12 +31,23 @@ G_BEGIN_DECLS
 #define VDAGENTD_SSO_DEFAULT_TTL 60
 #define VDAGENTD_SSO_MIN_TTL 5
 #define VDAGENTD_SSO_MAX_TTL 600
+/* A lock on disconnect is checked through logind's LockedHint after 1, 2,
+ * 4 ... 32, 32 ... seconds and asked again while the session is not
+ * locked, VDAGENTD_SSO_LOCK_ATTEMPTS times in all (about 3 minutes: a
+ * session that GDM is still opening has no shell to lock it yet) */
+#define VDAGENTD_SSO_LOCK_RETRY_MS 1000
+#define VDAGENTD_SSO_LOCK_ATTEMPTS 10
 
 typedef struct VDAgentdSsoConfig {
     gboolean enabled;
     guint ttl;                /* seconds a credential waits to be redeemed */
     gchar *pam_service_file;  /* emit only while this file exists */
     gchar *socket_path;       /* the redemption socket */
+    gchar *state_file;        /* the sessions single sign-on opened; NULL:
+                               * kept in memory only */
+    /* not configurable, but tests shorten them */
+    guint lock_retry_ms;      /* first wait before LockedHint is checked */
+    guint lock_attempts;      /* checks before giving up (with an error) */
 } VDAgentdSsoConfig;
 
 /* Command-line options, to add to the daemon's GOptionContext. */
@@ -92,9 +103,11 @@ typedef struct VDAgentdSsoBackend {
     gboolean (*owns_name)(gpointer data);
     /* emit UserAuthenticated(@token_hex); FALSE if it could not be sent */
     gboolean (*emit)(gpointer data, const char *token_hex);
-    /* ask logind to lock the session */
+    /* ask logind to lock the session (fire and forget: logind emits the
+     * session's Lock signal, its screen locker locks and then reports it in
+     * LockedHint) */
     void (*lock_session)(gpointer data, const char *session);
-    /* logind's LockedHint of the session: 1, 0, or -1 when unknown */
+    /* logind's LockedHint of the session now: 1, 0, or -1 when unknown */
     int (*session_locked)(gpointer data, const char *session);
 
     /* Kerberos: the permitted local user the principal of @msg maps to, as
@@ -139,8 +152,11 @@ void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
                                  gpointer write_data);
 
 /* The client left, or another one took its place: wipe any pending
- * credential and lock the sessions single sign-on opened or refreshed.
- * Idempotent. */
+ * credential and lock every session that single sign-on opened or
+ * refreshed and that logind does not report locked now; a session still
+ * to appear (the login was reported, GDM has not opened it yet) is locked
+ * when it does. Each lock is checked through LockedHint and asked again
+ * with backoff until it takes (or an error is logged). */
 void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason);
 
 /* The agent port was reset: wipe any pending credential. */
@@ -151,6 +167,8 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso);
 
 /* ------------------------------------------------------- for the unit tests */
 
+/* Is a lock of @session being asked and checked? */
+gboolean vdagentd_sso_locking(VDAgentdSso *sso, const char *session);
 /* Is a credential pending? Was it fetched? */
 gboolean vdagentd_sso_has_pending(VDAgentdSso *sso, gboolean *fetched);
 /* The pending token (to play the PAM module without listening to D-Bus). */

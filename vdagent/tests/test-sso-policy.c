@@ -1,6 +1,8 @@
 /* test-sso-policy.c - spice-vdagentd's single sign-on policy (sso.c) with a
  * fake backend: a seat, a bus, a mapping and an agent port that record what
- * is asked of them. */
+ * is asked of them. logind's LockedHint is per session; LockSession sets it
+ * only while the session's screen locker is up (fake.shield), as
+ * gnome-shell does with SetLockedHint once its shield is shown. */
 #include "fake-creds.h"
 #include "sso.h"
 
@@ -17,8 +19,10 @@ typedef struct {
     const char *sessions[3];   /* ...these sessions on the seat */
     gboolean owns_name;
     GPtrArray *emitted;
-    GPtrArray *locked;
-    int locked_hint;
+    GPtrArray *locked;         /* LockSession calls */
+    GHashTable *hints;         /* session -> LockedHint + 2 */
+    int locked_hint;           /* LockedHint of the sessions not in hints */
+    gboolean shield;           /* the screen locker is up: a lock takes */
     gboolean map_ok;
     uid_t map_uid;
     int refreshes;
@@ -59,14 +63,33 @@ static gboolean f_emit(gpointer d, const char *token_hex)
     return TRUE;
 }
 
+static void set_hint(const char *session, int hint)
+{
+    g_hash_table_replace(fake.hints, g_strdup(session), GINT_TO_POINTER(hint + 2));
+}
+
 static void f_lock_session(gpointer d, const char *session)
 {
     g_ptr_array_add(fake.locked, g_strdup(session));
+    if (fake.shield) {
+        set_hint(session, 1);
+    }
 }
 
 static int f_session_locked(gpointer d, const char *session)
 {
-    return fake.locked_hint;
+    gpointer v = g_hash_table_lookup(fake.hints, session);
+    return v != NULL ? GPOINTER_TO_INT(v) - 2 : fake.locked_hint;
+}
+
+/* LockSession calls for @session */
+static guint lock_calls(const char *session)
+{
+    guint n = 0;
+    for (guint i = 0; i < fake.locked->len; i++) {
+        n += strcmp(g_ptr_array_index(fake.locked, i), session) == 0;
+    }
+    return n;
 }
 
 static gboolean f_map_principal(gpointer d, const VDSsoMsg *msg, uid_t *uid)
@@ -131,7 +154,7 @@ static const VDAgentdSsoBackend backend = {
 };
 
 static char tmpdir[] = "/tmp/test-sso-policy-XXXXXX";
-static char pam_file[4200], sock_path[4200];
+static char pam_file[4200], sock_path[4200], state_file[4200];
 
 /* A greeter alone on the seat, nobody mapped, the bus name owned */
 static void fake_reset(void)
@@ -146,7 +169,9 @@ static void fake_reset(void)
     fake.sessions_uid = (uid_t)-1;
     memset(fake.sessions, 0, sizeof(fake.sessions));
     fake.owns_name = TRUE;
+    g_hash_table_remove_all(fake.hints);
     fake.locked_hint = 0;
+    fake.shield = TRUE;
     fake.map_ok = FALSE;
     fake.map_uid = (uid_t)-1;
     fake.refreshes = 0;
@@ -156,15 +181,29 @@ static void fake_reset(void)
     fake.fetch_user = (uint32_t)-2;
 }
 
-static VDAgentdSso *sso_new(guint ttl)
+/* locks checked after 20, 40, 80 ... ms, 6 times */
+#define LOCK_RETRY_MS 20
+#define LOCK_ATTEMPTS 6
+
+/* @state: the state file, or NULL; the fake is reset first unless @keep */
+static VDAgentdSso *sso_new_full(guint ttl, const char *state, gboolean keep)
 {
     VDAgentdSsoConfig config = { .enabled = TRUE, .ttl = ttl, .pam_service_file = pam_file,
-                                 .socket_path = sock_path };
+                                 .socket_path = sock_path, .state_file = (gchar *)state,
+                                 .lock_retry_ms = LOCK_RETRY_MS,
+                                 .lock_attempts = LOCK_ATTEMPTS };
     GError *err = NULL;
+    if (!keep) {
+        fake_reset();
+    }
     VDAgentdSso *sso = vdagentd_sso_new(&config, &backend, &err);
     CHECK(sso != NULL && err == NULL);
-    fake_reset();
     return sso;
+}
+
+static VDAgentdSso *sso_new(guint ttl)
+{
+    return sso_new_full(ttl, NULL, FALSE);
 }
 
 static void run_loop_ms(guint ms)
@@ -279,12 +318,16 @@ static void test_login(void)
     CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
               VDSSO_STATUS_UNKNOWN_TOKEN);
 
-    /* GDM opened alice's session; the client leaves: it is locked, once */
+    /* GDM opened alice's session; the client leaves: it is locked; while
+     * logind reports it locked, another disconnect asks nothing more */
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(fake.locked->len, 1);
     CHECK_STR(g_ptr_array_index(fake.locked, 0), "2");
+    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    run_loop_ms(100);
+    CHECK(!vdagentd_sso_locking(sso, "2"));
     vdagentd_sso_client_disconnected(sso, "test again");
     CHECK_INT(fake.locked->len, 1);
 
@@ -295,7 +338,6 @@ static void test_login(void)
     fake.seat.n_user_sessions = 1;
     fake.map_ok = TRUE;
     fake.map_uid = ALICE_UID;
-    fake.locked_hint = 1;
     g_ptr_array_set_size(fake.emitted, 0);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
                        VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), VDSSO_RESULT_SEAT_BUSY);
@@ -313,10 +355,221 @@ static void test_login(void)
               VDSSO_STATUS_BAD_REQUEST);
     CHECK(!vdagentd_sso_has_pending(sso, NULL));
 
-    /* the next disconnect locks again (the record was unlocked by the
-     * unlock's success only; here it failed, so it stays locked) */
+    /* the unlock failed: logind still reports the session locked, nothing
+     * to ask */
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(fake.locked->len, 1);
+    /* alice unlocks with her password (not single sign-on): the next
+     * disconnect locks again, whatever single sign-on saw before */
+    set_hint("2", 0);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 2);
+    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    vdagentd_sso_free(sso);
+}
+
+/* Log alice in by single sign-on: the REPORT of her login succeeded. */
+static void alice_logged_in(VDAgentdSso *sso)
+{
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+}
+
+/* The lock state is logind's: an unlock by password (or any unlock single
+ * sign-on did not see) does not exempt the session from the next lock. */
+static void test_password_unlock_relocks(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    alice_logged_in(sso);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    vdagentd_sso_seat_changed(sso);
+    for (guint round = 1; round <= 3; round++) {
+        vdagentd_sso_client_disconnected(sso, "test");
+        CHECK_INT(lock_calls("2"), round);
+        CHECK_INT(f_session_locked(NULL, "2"), 1);
+        /* alice types her password at the shield */
+        set_hint("2", 0);
+    }
+    /* LockedHint cannot be read: locked all the same */
+    g_hash_table_remove_all(fake.hints);
+    fake.locked_hint = -1;
+    fake.shield = FALSE;
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 4);
+    vdagentd_sso_free(sso);
+}
+
+/* The client leaves between the login's REPORT and the session's
+ * appearance: the lock waits for the session, then is asked until the
+ * screen locker (not up at first) reports it. */
+static void test_lock_before_session(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    alice_logged_in(sso);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(fake.locked->len, 0);
+    /* the seat changes, still without alice's session */
+    vdagentd_sso_seat_changed(sso);
+    CHECK_INT(fake.locked->len, 0);
+
+    /* GDM opens it; its shell is not up yet: Lock is lost */
+    fake.shield = FALSE;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    vdagentd_sso_seat_changed(sso);
+    CHECK_INT(lock_calls("2"), 1);
+    CHECK(vdagentd_sso_locking(sso, "2"));
+    /* asked again: after 20, 40 ms */
+    run_loop_ms(100);
+    CHECK(lock_calls("2") >= 2);
+    CHECK_INT(f_session_locked(NULL, "2"), 0);
+    /* the shell comes up: the next request takes, the job ends */
+    fake.shield = TRUE;
+    run_loop_ms(600);
+    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    CHECK(!vdagentd_sso_locking(sso, "2"));
+    guint n = fake.locked->len;
+    run_loop_ms(300);
+    CHECK_INT(fake.locked->len, n);
+    /* the pending lock was applied once */
+    vdagentd_sso_seat_changed(sso);
+    CHECK_INT(fake.locked->len, n);
+    vdagentd_sso_free(sso);
+}
+
+/* The records outlive the daemon: a restarted one still locks the
+ * sessions; records of sessions logind no longer has are dropped. */
+static void test_restart(void)
+{
+    VDAgentdSso *sso = sso_new_full(60, state_file, FALSE);
+    gchar *text = NULL;
+
+    alice_logged_in(sso);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 - " ALICE "\n");
+    g_free(text);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    vdagentd_sso_seat_changed(sso);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 2 " ALICE "\n");
+    g_free(text);
+    /* vdagentd restarts; then the client leaves */
+    vdagentd_sso_free(sso);
+    sso = sso_new_full(60, state_file, TRUE);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 1);
+    /* and only alice's principal may take her session back */
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_SEAT_BUSY);
+    vdagentd_sso_free(sso);
+
+    /* restarted after alice logged out: the record is dropped */
+    fake.sessions[0] = NULL;
+    fake.seat.n_user_sessions = 0;
+    sso = sso_new_full(60, state_file, TRUE);
+    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
+    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n");
+    g_free(text);
+    fake.sessions[0] = "2";
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 1);
+    vdagentd_sso_free(sso);
+
+    /* a login reported, the session not seen yet: kept, and the session
+     * GDM opened while vdagentd was away is taken for it */
+    fake.sessions[0] = NULL;
+    sso = sso_new_full(60, state_file, FALSE);
+    alice_logged_in(sso);
+    vdagentd_sso_free(sso);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "5";
+    sso = sso_new_full(60, state_file, TRUE);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("5"), 1);
+    vdagentd_sso_free(sso);
+    g_unlink(state_file);
+}
+
+/* A lock that never takes is asked a bounded number of times. */
+static void test_lock_gives_up(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    alice_logged_in(sso);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    fake.shield = FALSE;
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK(vdagentd_sso_locking(sso, "2"));
+    /* 20 + 40 + 80 + 160 + 320 + 640 ms */
+    run_loop_ms(2000);
+    CHECK(!vdagentd_sso_locking(sso, "2"));
+    /* the first request, then one after each check but the last */
+    CHECK_INT(lock_calls("2"), LOCK_ATTEMPTS);
+    run_loop_ms(200);
+    CHECK_INT(lock_calls("2"), LOCK_ATTEMPTS);
+
+    /* a session that leaves the seat ends its job */
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK(vdagentd_sso_locking(sso, "2"));
+    fake.sessions[0] = "3";
+    run_loop_ms(100);
+    CHECK(!vdagentd_sso_locking(sso, "2"));
+    vdagentd_sso_free(sso);
+}
+
+/* Right after an unlock by single sign-on, LockedHint may still say
+ * "locked" until the shell reports the unlock; a disconnect then must not
+ * take that for a lock. */
+static void test_unlock_then_leave(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    alice_logged_in(sso);
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.seat.n_user_sessions = 1;
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(lock_calls("2"), 1);
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    /* the client leaves before the shell reported the unlock */
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK(vdagentd_sso_locking(sso, "2"));
+    run_loop_ms(50);
+    CHECK_INT(lock_calls("2"), 1);
+    /* the shell reports it; the lock follows */
+    set_hint("2", 0);
+    run_loop_ms(300);
+    CHECK_INT(lock_calls("2"), 2);
+    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    CHECK(!vdagentd_sso_locking(sso, "2"));
     vdagentd_sso_free(sso);
 }
 
@@ -456,13 +709,15 @@ static void test_unlock_relocks(void)
     fake.sessions[0] = "2";
     fake.sessions[1] = "3";
     fake.seat.n_user_sessions = 2;
+    /* LockedHint cannot be read (-1) */
+    fake.locked_hint = -1;
+    fake.shield = FALSE;
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(fake.locked->len, 2);
 
     fake.map_ok = TRUE;
     fake.map_uid = ALICE_UID;
-    /* LockedHint unknown (-1): our own lock still counts */
-    fake.locked_hint = -1;
+    /* the locks asked are still being checked: an unlock is asked for */
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
@@ -483,6 +738,7 @@ static void test_unlock_relocks(void)
     fake.sessions[0] = "4";
     fake.seat.n_user_sessions = 1;
     fake.locked_hint = 0;
+    fake.shield = TRUE;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
     vdagentd_sso_client_disconnected(sso, "test");
@@ -510,7 +766,7 @@ static void test_refresh_unlocked(void)
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
     CHECK_INT(fake.refreshes, 1);
     /* locked, but no PAM service file: refreshed, no unlock */
-    fake.locked_hint = 1;
+    set_hint("2", 1);
     g_unlink(pam_file);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
     CHECK_INT(fake.refreshes, 2);
@@ -537,6 +793,32 @@ static void test_backoff(void)
     fake.seat.n_user_sessions = 1;
     vdagentd_sso_seat_changed(sso);
     CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    vdagentd_sso_free(sso);
+}
+
+/* A locked session's gnome-shell heard the one signal it needs (it keeps
+ * the token and raises its unlock dialog); each repetition would restart
+ * the unlock conversation under way. */
+static void test_unlock_emits_once(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    set_hint("2", 1);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.emitted->len, 1);
+    run_loop_ms(3500);
+    vdagentd_sso_seat_changed(sso);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -689,7 +971,7 @@ static gboolean load(const char *contents, const char *const *extra, VDAgentdSso
                      GError **err)
 {
     char path[4300];
-    const char *argv[8] = { "test", "--sso-config", path };
+    const char *argv[12] = { "test", "--sso-config", path };
     int argc = 3;
     char **args;
 
@@ -714,12 +996,13 @@ static void test_config(void)
     VDAgentdSsoConfig c;
     GError *err = NULL;
 
-    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n", NULL, &c,
-               &err));
+    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n"
+               "state-file=/x/state\n", NULL, &c, &err));
     CHECK(c.enabled);
     CHECK_INT(c.ttl, 20);
     CHECK_STR(c.pam_service_file, "/x/pam");
     CHECK_STR(c.socket_path, "/x/sock");
+    CHECK_STR(c.state_file, "/x/state");
     vdagentd_sso_config_clear(&c);
 
     CHECK(load("# nothing\n", NULL, &c, &err));
@@ -727,11 +1010,12 @@ static void test_config(void)
     CHECK_INT(c.ttl, VDAGENTD_SSO_DEFAULT_TTL);
     CHECK_STR(c.pam_service_file, VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
     CHECK_STR(c.socket_path, VDAGENTD_SSO_DEFAULT_SOCKET);
+    CHECK_STR(c.state_file, "/run/spice-vdagentd/sso-sessions");
     vdagentd_sso_config_clear(&c);
 
     static const char *const bad[] = {
         "[sso]\nttl=1\n", "[sso]\nttl=601\n", "[sso]\nttl=soon\n", "[sso]\nenable=maybe\n",
-        "[sso]\nsocket=relative/sock\n", "[sso]\nsockets=/x\n", "[other]\nenable=true\n",
+        "[sso]\nsocket=relative/sock\n", "[sso]\nsockets=/x\n", "[sso]\nstate-file=x\n", "[other]\nenable=true\n",
         "not a key file\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -742,11 +1026,13 @@ static void test_config(void)
 
     /* the command line wins */
     static const char *const cmdline[] = { "--sso", "--sso-ttl", "30", "--sso-socket", "/y/sock",
-                                           NULL };
-    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\n", cmdline, &c, &err));
+                                           "--sso-state-file", "/y/state", NULL };
+    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\nstate-file=/x/state\n", cmdline,
+               &c, &err));
     CHECK(c.enabled);
     CHECK_INT(c.ttl, 30);
     CHECK_STR(c.socket_path, "/y/sock");
+    CHECK_STR(c.state_file, "/y/state");
     vdagentd_sso_config_clear(&c);
     static const char *const badttl[] = { "--sso-ttl", "3", NULL };
     CHECK(!load("", badttl, &c, &err));
@@ -758,17 +1044,25 @@ int main(void)
     CHECK(g_mkdtemp(tmpdir) != NULL);
     snprintf(pam_file, sizeof(pam_file), "%s/gdm-ovirtcred", tmpdir);
     snprintf(sock_path, sizeof(sock_path), "%s/sso.sock", tmpdir);
+    snprintf(state_file, sizeof(state_file), "%s/sso-sessions", tmpdir);
     CHECK(g_file_set_contents(pam_file, "", 0, NULL));
     CHECK_INT(krb5_init_context(&fake_ctx), 0);
     fake.emitted = g_ptr_array_new_with_free_func(g_free);
     fake.locked = g_ptr_array_new_with_free_func(g_free);
+    fake.hints = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     fake.port = g_byte_array_new();
 
     test_login();
+    test_password_unlock_relocks();
+    test_lock_before_session();
+    test_lock_gives_up();
+    test_restart();
+    test_unlock_then_leave();
     test_unlock_relocks();
     test_wrong_conversation_login();
     test_wrong_conversation_unlock();
     test_refresh_unlocked();
+    test_unlock_emits_once();
     test_backoff();
     test_refusals();
     test_wipes();
@@ -777,6 +1071,7 @@ int main(void)
 
     g_ptr_array_free(fake.emitted, TRUE);
     g_ptr_array_free(fake.locked, TRUE);
+    g_hash_table_destroy(fake.hints);
     g_byte_array_free(fake.port, TRUE);
     krb5_free_context(fake_ctx);
     g_unlink(pam_file);

@@ -10,7 +10,9 @@
 #    spice-vdagentd's sd-login reads (/usr/lib/spice-sso/sso-seat); there is
 #    no logind to write them;
 #  - logind's D-Bus API as far as spice-vdagentd uses it (GetSession,
-#    LockSession, LockedHint): a stand-in (/usr/libexec/spice-sso/logind-standin).
+#    LockSession, LockedHint): a stand-in (/usr/libexec/spice-sso/logind-standin),
+#    with --shield also every session's screen locker (Lock ->
+#    SetLockedHint(true), Unlock -> SetLockedHint(false)), as gnome-shell is.
 # Needs the files of tests/vm/guest-files (Guest(builds=True)).
 . /usr/lib/spice-sso/guest-lib.sh
 set -u
@@ -33,7 +35,7 @@ fi
 /usr/lib/spice-sso/sso-seat greeter || { sso_mark sso-system-failed "seat"; exit 1; }
 
 # logind's D-Bus API (stand-in); it reports logind-ready itself
-/usr/libexec/spice-sso/logind-standin </dev/null >$RUN/log/logind-standin.out 2>&1 &
+/usr/libexec/spice-sso/logind-standin --shield </dev/null >$RUN/log/logind-standin.out 2>&1 &
 for ((i = 0; i < 100; i++)); do
 	dbus-send --system --print-reply --dest=org.freedesktop.DBus / \
 		org.freedesktop.DBus.NameHasOwner string:org.freedesktop.login1 2>/dev/null |

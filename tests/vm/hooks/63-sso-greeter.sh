@@ -12,6 +12,10 @@
 # logind would, and session-closed takes it off.
 #   SSO_GREETER_CONVERSATIONS  conversations to run (1)
 #   SSO_GREETER_UNLOCK         a user name: be that user's unlock dialog
+#   SSO_GREETER_SESSION        with SSO_GREETER_UNLOCK: the logind session it
+#                              unlocks; a successful unlock is reported to
+#                              logind (SetLockedHint(false)), as gnome-shell's
+#                              shield does
 #   SSO_GREETER_TIMEOUT        seconds before it gives up (3600)
 #   SSO_GREETER_NAME           another instance, e.g. "unlock": its markers
 #                              are prefixed "unlock-" and it leaves the seat
@@ -28,6 +32,8 @@ $BB mkfifo -m 0600 "$RUN/${name:-greeter}.in" || exit 1
 args=(--confdir /etc/pam.d --timeout "${SSO_GREETER_TIMEOUT:-3600}"
 	--conversations "${SSO_GREETER_CONVERSATIONS:-1}" --hold)
 [ -n "${SSO_GREETER_UNLOCK:-}" ] && args+=(--unlock "$SSO_GREETER_UNLOCK")
+[ -n "${SSO_GREETER_UNLOCK:-}" ] && [ -n "${SSO_GREETER_SESSION:-}" ] &&
+	args+=(--session "$SSO_GREETER_SESSION")
 # Where GDM 43 runs the conversation, since vdagentd checks the redemption
 # socket's peer by its cgroup: a login conversation's worker in
 # gdm.service, an unlock dialog's in the locked user's session scope (the

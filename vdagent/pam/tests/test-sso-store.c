@@ -8,9 +8,14 @@
 #include "fake-creds.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define UID 65534
 #define GID 65534
@@ -412,6 +417,47 @@ static void test_dir(void)
     sso_krb5_close(k);
 }
 
+/* The user stops the child that writes as the user (SIGSTOP: it runs with
+ * the user's uid), so its alarm never fires: the parent kills it at its
+ * own deadline and reports it, instead of waiting for ever. */
+static volatile sig_atomic_t stop_children;
+
+static void stop_child_at_fork(void)
+{
+    if (stop_children) {
+        raise(SIGSTOP);
+    }
+}
+
+static void test_stopped_child(void)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/krb5cc_%d", tmp, UID);
+    char line[600];
+    snprintf(line, sizeof(line), "FILE:%s", path);
+    SsoKrb5 *k = open_with(line);
+    SsoKrb5Creds *c = creds_for(k, "alice@SPICE.TEST", 3600);
+    SsoKrb5Error err = { 0 };
+    char name[SSO_KRB5_NAMELEN];
+
+    CHECK_INT(pthread_atfork(NULL, NULL, stop_child_at_fork), 0);
+    sso_krb5_child_timeout = 2;
+    stop_children = 1;
+    time_t t0 = time(NULL);
+    SsoKrb5Status st = sso_krb5_refresh(k, c, &user, NULL, name, sizeof(name), &err);
+    time_t took = time(NULL) - t0;
+    stop_children = 0;
+    sso_krb5_child_timeout = SSO_KRB5_CHILD_TIMEOUT;
+    expect_status("stopped child", st, SSO_KRB5_INTERNAL, &err, "did not finish within 2 s");
+    CHECK(took >= 1 && took <= 10);
+    /* killed and reaped: no child is left */
+    CHECK_INT(waitpid(-1, NULL, WNOHANG), -1);
+    CHECK_INT(errno, ECHILD);
+    CHECK(!exists(path));
+    sso_krb5_creds_free(c);
+    sso_krb5_close(k);
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -427,6 +473,7 @@ int main(void)
     test_file();
     test_unsafe_places();
     test_dir();
+    test_stopped_child();
     krb5_free_context(fake_ctx);
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);

@@ -6,6 +6,8 @@
 #   sso_now_ms                    print the guest clock used in markers
 #   sso_poweroff [REASON]         ask init to power the guest off (after the
 #                                 current hook, or at once from the command loop)
+#   sso_calibrate                 measure the marker clock's offset (once, at boot)
+#   sso_control_loop FD           serve the host's commands read from FD (below)
 # <ms> is CLOCK_BOOTTIME (uptime) in milliseconds: init measures the offset of
 # the realtime clock once at boot, so markers are precise to the microsecond
 # relative to each other (bash's EPOCHREALTIME) without forking a process.
@@ -55,4 +57,74 @@ sso_log() {
 sso_poweroff() {
 	mkdir -p $SSO_RUN
 	echo "${1:-requested}" >$SSO_RUN/poweroff
+}
+
+# Markers carry CLOCK_BOOTTIME in ms. Find the offset of the realtime clock
+# (bash reads it without forking) at an edge of /proc/uptime's 10 ms steps.
+sso_calibrate() {
+	local u0 u1 r i
+	mkdir -p $SSO_RUN
+	read -r u0 _ </proc/uptime
+	for ((i = 0; i < 200000; i++)); do
+		read -r u1 _ </proc/uptime
+		r=${EPOCHREALTIME/./}
+		[ "$u1" != "$u0" ] && break
+	done
+	u1=${u1/./}
+	echo $((10#$u1 * 10000 - r)) >$SSO_RUN/clock-offset-us
+}
+
+# sso_control_loop FD: the host's commands, one a line, from FD (the control
+# port: a serial port that is a UNIX socket on the host):
+#   ping                    -> "pong"
+#   run <id> <shell words>  run it with bash -c as root in the background;
+#                           its output becomes "out <id> <line>" markers, then
+#                           "run-exit <id> rc=<n>"
+#   poweroff [reason]       calls the caller's sso_poweroff_now REASON
+# The caller may define sso_control_tick, called at least every 0.2 s.
+_sso_run_cmd() { # id command
+	local id=$1 out=$SSO_RUN/cmd/$1.out rc line
+	bash -c "$2" </dev/null >"$out" 2>&1
+	rc=$?
+	while IFS= read -r line || [ -n "$line" ]; do sso_mark out "$id $line"; done <"$out"
+	rm -f "$out"
+	sso_mark run-exit "$id rc=$rc"
+}
+
+sso_control_loop() {
+	local fd=$1 buf="" part line cmd rest id words
+	mkdir -p $SSO_RUN/cmd
+	chmod 0700 $SSO_RUN/cmd
+	while :; do
+		if declare -F sso_control_tick >/dev/null; then sso_control_tick; fi
+		part=""
+		# IFS= keeps the blanks of a line cut by the timeout: a partial
+		# "poweroff " must not lose its space when the rest ("host") comes
+		# in the next read
+		if IFS= read -r -t 0.2 -u "$fd" part; then
+			line=$buf$part
+			buf=""
+		else
+			# a time-out keeps the partial line; at end of file, wait
+			[ $? -gt 128 ] && buf+=$part || sleep 0.2
+			continue
+		fi
+		line=${line%$'\r'}
+		read -r cmd rest <<<"$line"
+		case "$cmd" in
+		"") ;;
+		ping) sso_mark pong ;;
+		poweroff) sso_poweroff_now "${rest:-command}" ;;
+		run)
+			read -r id words <<<"$rest"
+			if [[ "$id" =~ ^[A-Za-z0-9_.-]+$ ]] && [ -n "$words" ]; then
+				_sso_run_cmd "$id" "$words" &
+			else
+				sso_mark cmd-refused "malformed run command"
+			fi
+			;;
+		*) sso_mark cmd-refused "unknown command ${cmd:0:32}" ;;
+		esac
+		# (bash reaps finished commands on SIGCHLD)
+	done
 }
