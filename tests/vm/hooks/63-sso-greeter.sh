@@ -37,10 +37,17 @@ args=(--confdir /etc/pam.d --timeout "${SSO_GREETER_TIMEOUT:-3600}"
 # Where GDM 43 runs the conversation, since vdagentd checks the redemption
 # socket's peer by its cgroup: a login conversation's worker in
 # gdm.service, an unlock dialog's in the locked user's session scope (the
-# session on the fabricated seat, found by its USER=).
+# session on the fabricated seat: SSO_GREETER_SESSION, else the first one
+# whose USER= is the user's). Without such a session there is no unlock
+# dialog to emulate.
 cg=/sys/fs/cgroup/system.slice/gdm.service
 if [ -n "${SSO_GREETER_UNLOCK:-}" ]; then
-	sfile=$($BB grep -l "^USER=$SSO_GREETER_UNLOCK\$" /run/systemd/sessions/* 2>/dev/null | $BB head -n1)
+	if [ -n "${SSO_GREETER_SESSION:-}" ]; then
+		sfile=/run/systemd/sessions/$SSO_GREETER_SESSION
+		$BB grep -qx "USER=$SSO_GREETER_UNLOCK" "$sfile" 2>/dev/null || sfile=
+	else
+		sfile=$($BB grep -l "^USER=$SSO_GREETER_UNLOCK\$" /run/systemd/sessions/* 2>/dev/null | $BB head -n1)
+	fi
 	[ -n "$sfile" ] || { sso_mark "${pfx}greeter-failed" "no session of $SSO_GREETER_UNLOCK"; exit 1; }
 	cg=/sys/fs/cgroup/user.slice/user-$($BB sed -n 's/^UID=//p' "$sfile").slice/session-${sfile##*/}.scope
 fi
