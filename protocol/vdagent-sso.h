@@ -178,7 +178,13 @@ long vdsso_frame(uint32_t port, uint32_t type, const uint8_t *payload, size_t pa
  *
  * Between spice-vdagentd and the PAM module, over a root-only UNIX stream
  * socket. Every frame: u32 length (of what follows, little-endian),
- * u16 type, u16 version (= VDSSO_VERSION), body. */
+ * u16 type, u16 version (= VDSSO_REDEEM_VERSION), body. */
+
+/* Version 2: FETCH names the conversation's preset user, and the agent may
+ * answer STATUS(WRONG_CONVERSATION). Independent of VDSSO_VERSION (the
+ * VD_AGENT_SSO message, which did not change). */
+#define VDSSO_REDEEM_VERSION 2u
+#define VDSSO_REDEEM_NO_USER 0xffffffffu /* FETCH: PAM_USER was not preset */
 
 #define VDSSO_TOKEN_SIZE 16u      /* 128-bit one-time token */
 #define VDSSO_TOKEN_HEX_LEN 32u   /* its text form, lower-case hex */
@@ -186,7 +192,7 @@ long vdsso_frame(uint32_t port, uint32_t type, const uint8_t *payload, size_t pa
 #define VDSSO_REDEEM_MAX_FRAME (VDSSO_REDEEM_HEADER + VDSSO_MAX_PAYLOAD)
 
 typedef enum VDSsoRedeemType {
-    VDSSO_REDEEM_FETCH = 1,     /* PAM -> agent: body token[16] */
+    VDSSO_REDEEM_FETCH = 1,     /* PAM -> agent: body token[16] u32 user (preset uid) */
     VDSSO_REDEEM_REPORT = 2,    /* PAM -> agent: body token[16] u32 outcome u32 uid */
     VDSSO_REDEEM_CRED = 0x81,   /* agent -> PAM: body = a VD_AGENT_SSO payload */
     VDSSO_REDEEM_STATUS = 0x82  /* agent -> PAM: body u32 status */
@@ -197,7 +203,9 @@ typedef enum VDSsoRedeemStatus {
     VDSSO_STATUS_UNKNOWN_TOKEN = 1,  /* never issued, already fetched, or expired */
     VDSSO_STATUS_BAD_REQUEST = 2,
     VDSSO_STATUS_NOT_FETCHED = 3,    /* report for a token nobody fetched */
-    VDSSO_STATUS_LAST = VDSSO_STATUS_NOT_FETCHED
+    VDSSO_STATUS_WRONG_CONVERSATION = 4, /* FETCH from a conversation the token is not
+                                          * for; it stays valid for the right one */
+    VDSSO_STATUS_LAST = VDSSO_STATUS_WRONG_CONVERSATION
 } VDSsoRedeemStatus;
 
 /* Outcomes a REPORT carries (0 = the user was authenticated). */
@@ -219,7 +227,8 @@ typedef struct VDSsoRedeemFrame {
     uint16_t version;
     uint8_t token[VDSSO_TOKEN_SIZE];  /* FETCH, REPORT */
     uint32_t outcome;                 /* REPORT */
-    uint32_t uid;                     /* REPORT */
+    uint32_t uid;                     /* REPORT: the user; FETCH: the conversation's preset
+                                       * user, VDSSO_REDEEM_NO_USER if none */
     uint32_t status;                  /* STATUS */
     const uint8_t *body;              /* CRED: points into the decoded buffer */
     uint32_t body_len;

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define FETCH_BODY VDSSO_TOKEN_SIZE
+#define FETCH_BODY (VDSSO_TOKEN_SIZE + 4u)
 #define REPORT_BODY (VDSSO_TOKEN_SIZE + 8u)
 #define STATUS_BODY 4u
 
@@ -20,6 +20,7 @@ const char *vdsso_status_str(uint32_t status)
     case VDSSO_STATUS_UNKNOWN_TOKEN: return "unknown, used or expired token";
     case VDSSO_STATUS_BAD_REQUEST: return "bad request";
     case VDSSO_STATUS_NOT_FETCHED: return "token was not fetched";
+    case VDSSO_STATUS_WRONG_CONVERSATION: return "the token is not for this conversation";
     }
     return "unknown status";
 }
@@ -66,7 +67,7 @@ long vdsso_redeem_frame_size(const uint8_t *hdr, size_t len)
     if (rest < 4u) {
         return VDSSO_ERR_TRUNCATED;
     }
-    if (version != VDSSO_VERSION) {
+    if (version != VDSSO_REDEEM_VERSION) {
         return VDSSO_ERR_VERSION;
     }
     long body = body_len_for(type);
@@ -106,6 +107,7 @@ int vdsso_redeem_decode(const uint8_t *buf, size_t len, VDSsoRedeemFrame *out)
     switch (out->type) {
     case VDSSO_REDEEM_FETCH:
         memcpy(out->token, body, VDSSO_TOKEN_SIZE);
+        out->uid = vdsso_get_le32(body + VDSSO_TOKEN_SIZE);
         break;
     case VDSSO_REDEEM_REPORT:
         memcpy(out->token, body, VDSSO_TOKEN_SIZE);
@@ -159,11 +161,12 @@ long vdsso_redeem_encode(const VDSsoRedeemFrame *f, uint8_t *out, size_t out_len
     }
     vdsso_put_le32(out, (uint32_t)(size - 4));
     vdsso_put_le16(out + 4, f->type);
-    vdsso_put_le16(out + 6, VDSSO_VERSION);
+    vdsso_put_le16(out + 6, VDSSO_REDEEM_VERSION);
     uint8_t *b = out + VDSSO_REDEEM_HEADER;
     switch (f->type) {
     case VDSSO_REDEEM_FETCH:
         memcpy(b, f->token, VDSSO_TOKEN_SIZE);
+        vdsso_put_le32(b + VDSSO_TOKEN_SIZE, f->uid);
         break;
     case VDSSO_REDEEM_REPORT:
         memcpy(b, f->token, VDSSO_TOKEN_SIZE);

@@ -115,10 +115,13 @@ int main(int argc, char **argv)
     }
 
     /* redemption frames */
-    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH };
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH, .uid = VDSSO_REDEEM_NO_USER };
     memset(f.token, 0xab, sizeof(f.token));
     n = vdsso_redeem_encode(&f, buf, sizeof(buf));
     put(dir, "redeem", "fetch", buf, (size_t)n);
+    f.uid = 5001;
+    n = vdsso_redeem_encode(&f, buf, sizeof(buf));
+    put(dir, "redeem", "fetch-preset-user", buf, (size_t)n);
     f.type = VDSSO_REDEEM_REPORT;
     f.outcome = VDSSO_OUTCOME_SUCCESS;
     f.uid = 5001;
@@ -128,6 +131,9 @@ int main(int argc, char **argv)
     f.status = VDSSO_STATUS_UNKNOWN_TOKEN;
     n = vdsso_redeem_encode(&f, buf, sizeof(buf));
     put(dir, "redeem", "status", buf, (size_t)n);
+    f.status = VDSSO_STATUS_WRONG_CONVERSATION;
+    n = vdsso_redeem_encode(&f, buf, sizeof(buf));
+    put(dir, "redeem", "status-wrong-conversation", buf, (size_t)n);
     uint8_t payload[8192];
     m.flags = VDSSO_FLAG_LOGIN;
     long pl = vdsso_msg_encode(&m, payload, sizeof(payload));

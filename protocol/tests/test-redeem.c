@@ -14,28 +14,41 @@ static long enc(const VDSsoRedeemFrame *f, uint8_t *out, size_t n)
 
 static void test_fetch(void)
 {
-    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH }, d;
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH, .uid = 5001 }, d;
     memcpy(f.token, TOKEN, 16);
     uint8_t buf[64];
-    CHECK_INT(enc(&f, buf, sizeof(buf)), 24);
-    static const uint8_t hdr[] = { 20, 0, 0, 0, 1, 0, 1, 0 };
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 28);
+    /* version 2: the token, then the conversation's preset user */
+    static const uint8_t hdr[] = { 24, 0, 0, 0, 1, 0, 2, 0 };
     CHECK_MEM(buf, hdr, 8);
     CHECK_MEM(buf + 8, TOKEN, 16);
-    CHECK_INT(vdsso_redeem_frame_size(buf, 8), 24);
-    CHECK_INT(vdsso_redeem_decode(buf, 24, &d), VDSSO_OK);
+    static const uint8_t user[] = { 0x89, 0x13, 0, 0 };
+    CHECK_MEM(buf + 24, user, 4);
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), 28);
+    CHECK_INT(vdsso_redeem_decode(buf, 28, &d), VDSSO_OK);
     CHECK_INT(d.type, VDSSO_REDEEM_FETCH);
+    CHECK_INT(d.version, VDSSO_REDEEM_VERSION);
     CHECK_MEM(d.token, TOKEN, 16);
-    for (size_t len = 0; len < 24; len++) {
+    CHECK_INT(d.uid, 5001);
+    for (size_t len = 0; len < 28; len++) {
         CHECK_INT(vdsso_redeem_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
     }
-    CHECK_INT(vdsso_redeem_decode(buf, 25, &d), VDSSO_ERR_TRAILING);
-    /* a FETCH whose declared length is not exactly a token */
-    buf[0] = 21;
+    CHECK_INT(vdsso_redeem_decode(buf, 29, &d), VDSSO_ERR_TRAILING);
+    /* no preset user */
+    f.uid = VDSSO_REDEEM_NO_USER;
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 28);
+    CHECK_INT(vdsso_redeem_decode(buf, 28, &d), VDSSO_OK);
+    CHECK_INT(d.uid, VDSSO_REDEEM_NO_USER);
+    /* a FETCH whose declared length is not exactly a token and a user; a
+     * version 1 FETCH (a token only) is refused by its version */
+    buf[0] = 25;
     CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRAILING);
-    buf[0] = 19;
+    buf[0] = 23;
     CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
     buf[0] = 3;
     CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
+    static const uint8_t v1[] = { 20, 0, 0, 0, 1, 0, 1, 0 };
+    CHECK_INT(vdsso_redeem_frame_size(v1, 8), VDSSO_ERR_VERSION);
 }
 
 static void test_report(void)
@@ -64,6 +77,11 @@ static void test_status(void)
     CHECK_INT(d.status, VDSSO_STATUS_UNKNOWN_TOKEN);
     buf[8] = VDSSO_STATUS_LAST + 1;
     CHECK_INT(vdsso_redeem_decode(buf, 12, &d), VDSSO_ERR_RESULT);
+    f.status = VDSSO_STATUS_WRONG_CONVERSATION;
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 12);
+    CHECK_INT(vdsso_redeem_decode(buf, 12, &d), VDSSO_OK);
+    CHECK_INT(d.status, 4);
+    CHECK_STR(vdsso_status_str(4), "the token is not for this conversation");
     for (uint32_t i = 0; i <= VDSSO_STATUS_LAST; i++) {
         CHECK(strcmp(vdsso_status_str(i), "unknown status") != 0);
     }
@@ -88,10 +106,10 @@ static void test_cred(void)
     /* an empty CRED is refused on both sides */
     f.body_len = 0;
     CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_INVALID);
-    static const uint8_t empty[] = { 4, 0, 0, 0, 0x81, 0, 1, 0 };
+    static const uint8_t empty[] = { 4, 0, 0, 0, 0x81, 0, 2, 0 };
     CHECK_INT(vdsso_redeem_frame_size(empty, 8), VDSSO_ERR_TRUNCATED);
     /* the length is bounded before anything is read or allocated */
-    uint8_t big[8] = { 0, 0, 0, 0, 0x81, 0, 1, 0 };
+    uint8_t big[8] = { 0, 0, 0, 0, 0x81, 0, 2, 0 };
     uint32_t max_rest = VDSSO_REDEEM_MAX_FRAME - 4;
     big[0] = (uint8_t)max_rest;
     big[1] = (uint8_t)(max_rest >> 8);
@@ -105,9 +123,9 @@ static void test_cred(void)
 
 static void test_header_errors(void)
 {
-    uint8_t h[8] = { 20, 0, 0, 0, 1, 0, 2, 0 };
+    uint8_t h[8] = { 24, 0, 0, 0, 1, 0, 3, 0 };
     CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_VERSION);
-    h[6] = 1;
+    h[6] = 2;
     h[4] = 3;
     CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_TYPE);
     CHECK_INT(vdsso_redeem_frame_size(h, 7), VDSSO_ERR_TRUNCATED);

@@ -27,7 +27,11 @@
  * GDM 43's session worker (daemon/gdm-session-worker.c):
  *  - pam_start("gdm-ovirtcred", NULL for a login / the user for an unlock)
  *    (here pam_start_confdir, so the test's PAM directory is used), with
- *    PAM_USER_PROMPT "Username:" when no user is given;
+ *    PAM_USER_PROMPT "Username:" when no user is given; PAM_RHOST for a
+ *    remote display; XDG_SEAT=<the display's seat> in the PAM environment
+ *    for a display with a seat (none for a remote one); PAM_TTY
+ *    "/dev/tty<initial VT>" (gdm_session_worker_initialize_pam; here
+ *    --seat, --rhost, --tty: seat0, none, /dev/tty1 by default);
  *  - pam_authenticate, pam_acct_mgmt; then, as root: LOGNAME, USER,
  *    USERNAME, HOME, SHELL and PATH put in the PAM environment, setgid and
  *    initgroups to the user, pam_setcred(PAM_ESTABLISH_CRED) for a login or
@@ -43,6 +47,7 @@
  * test realm), which a real session would get from its own login files.
  *
  *   greeter-emulator --confdir DIR [--service NAME] [--unlock USER [--session ID]]
+ *                    [--seat SEAT|""] [--rhost HOST] [--tty TTY]
  *                    [--conversations N] [--answer-delay SECONDS]
  *                    [--timeout SECONDS] [--hold] [-- COMMAND ARGS...]
  *
@@ -96,13 +101,17 @@ static struct {
     const char *service;
     const char *confdir;
     const char *unlock_user;
+    const char *seat;
+    const char *rhost;
+    const char *tty;
     const char *session;
     int conversations;
     int answer_delay;
     int timeout;
     gboolean hold;
     char **command;
-} opt = { .service = "gdm-ovirtcred", .conversations = 1, .timeout = 60 };
+} opt = { .service = "gdm-ovirtcred", .seat = "seat0", .tty = "/dev/tty1", .conversations = 1,
+          .timeout = 60 };
 
 static GMainLoop *loop;
 static GQueue tokens = G_QUEUE_INIT;
@@ -329,7 +338,13 @@ static void run_conversation(void)
     if (!unlock) {
         pam_set_item(pamh, PAM_USER_PROMPT, "Username:");
     }
-    put_env(pamh, "XDG_SEAT", "seat0");
+    if (opt.rhost != NULL && opt.rhost[0] != '\0') {
+        pam_set_item(pamh, PAM_RHOST, opt.rhost);
+    }
+    if (opt.seat[0] != '\0') {
+        put_env(pamh, "XDG_SEAT", opt.seat);
+    }
+    pam_set_item(pamh, PAM_TTY, opt.tty);
     if (pam_call(pamh, "authenticate", pam_authenticate(pamh, 0)) != PAM_SUCCESS) {
         failed = "authenticate";
         goto end;
@@ -462,6 +477,9 @@ int main(int argc, char **argv)
         { "service", 0, 0, G_OPTION_ARG_STRING, &opt.service, "PAM service", "NAME" },
         { "confdir", 0, 0, G_OPTION_ARG_FILENAME, &opt.confdir, "PAM configuration directory", "DIR" },
         { "unlock", 0, 0, G_OPTION_ARG_STRING, &opt.unlock_user, "unlock USER's session", "USER" },
+        { "seat", 0, 0, G_OPTION_ARG_STRING, &opt.seat, "the display's seat (\"\": none)", "SEAT" },
+        { "rhost", 0, 0, G_OPTION_ARG_STRING, &opt.rhost, "a remote display's host", "HOST" },
+        { "tty", 0, 0, G_OPTION_ARG_STRING, &opt.tty, "PAM_TTY", "TTY" },
         { "session", 0, 0, G_OPTION_ARG_STRING, &opt.session,
           "with --unlock: report the unlock of logind session ID (SetLockedHint)", "ID" },
         { "conversations", 0, 0, G_OPTION_ARG_INT, &opt.conversations, "conversations to run", "N" },

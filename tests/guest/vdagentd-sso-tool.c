@@ -16,7 +16,9 @@
  *                             encoding) --truncate N --trailing N (bytes cut
  *                             from / added to the payload)
  *   decode-reply < PAYLOAD    "serial=N result=NAME"
- *   redeem SOCKET fetch HEX   FETCH: "CRED principal=P cred_len=N" or "STATUS NAME"
+ *   redeem SOCKET fetch HEX [UID]  FETCH (the conversation's preset user UID,
+ *                             none if absent): "CRED principal=P cred_len=N" or
+ *                             "STATUS NAME"
  *   redeem SOCKET report HEX OUTCOME UID
  *   redeem SOCKET raw HEX     send these bytes, print the answer's type or "closed"
  *   session-key CCACHE        the hex session key of the TGT in the cache (a
@@ -356,7 +358,7 @@ static int print_answer(int fd)
     }
     if (f.type == VDSSO_REDEEM_STATUS) {
         static const char *const names[] = { "OK", "UNKNOWN_TOKEN", "BAD_REQUEST",
-                                             "NOT_FETCHED" };
+                                             "NOT_FETCHED", "WRONG_CONVERSATION" };
         printf("STATUS %s\n", f.status <= VDSSO_STATUS_LAST ? names[f.status] : "?");
         return f.status == VDSSO_STATUS_OK ? 0 : 1;
     }
@@ -406,12 +408,13 @@ static int cmd_redeem(int argc, char **argv)
         write_all(fd, raw, (size_t)len);
         return print_answer(fd);
     }
-    VDSsoRedeemFrame f = { .version = VDSSO_VERSION };
+    VDSsoRedeemFrame f = { .version = VDSSO_REDEEM_VERSION };
     if (vdsso_token_from_hex(argv[2], f.token) != VDSSO_OK) {
         die("not a token: %s", argv[2]);
     }
-    if (!strcmp(what, "fetch")) {
+    if (!strcmp(what, "fetch") && argc <= 4) {
         f.type = VDSSO_REDEEM_FETCH;
+        f.uid = argc == 4 ? (uint32_t)num(argv[3]) : VDSSO_REDEEM_NO_USER;
     } else if (!strcmp(what, "report") && argc == 5) {
         f.type = VDSSO_REDEEM_REPORT;
         f.outcome = (uint32_t)num(argv[3]);

@@ -35,6 +35,13 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
     manager and GDM's PAM calls, because the real greeter needs a seat, a
     GPU and GDM's private bus);
   - accounts: nss_wrapper (tests/lib/identities.sh): alice 5001, bob 5002;
+  - where GDM's processes run: vdagentd asks sd-login which unit and
+    session the redemption socket's peer is in, from its cgroup. GDM 43's
+    login conversations run in gdm.service, an unlock dialog's in the
+    locked user's session scope; the PAM module's stand-ins (the greeter
+    emulator, vdagentd-sso-tool redeem) are put into such cgroups, made
+    under a slice of this test (Cgroups), since this machine runs no
+    systemd to make them;
   - the Kerberos configuration: the realm's krb5.conf bind-mounted on
     /etc/krb5.conf, since vdagentd uses a secure krb5 context, which
     ignores KRB5_CONFIG.
@@ -335,6 +342,68 @@ class SignalListener:
         self.thread.join(5)
 
 
+class Cgroups:
+    """cgroups of this test, named as systemd names them, so that sd-login
+    finds a process's unit and session from /proc/PID/cgroup: the unified
+    (v2) hierarchy, /sys/fs/cgroup or, in a hybrid layout,
+    /sys/fs/cgroup/unified; everything under one slice of ours, removed at
+    the end (its processes gone)."""
+
+    def __init__(self):
+        root = None
+        for d in ('/sys/fs/cgroup/unified', '/sys/fs/cgroup'):
+            if os.path.exists(os.path.join(d, 'cgroup.procs')) and \
+                    os.path.exists(os.path.join(d, 'cgroup.subtree_control')):
+                root = d
+                break
+        if root is None:
+            raise Skip('no cgroup2 hierarchy: cannot put processes where GDM runs them')
+        self.base = os.path.join(root, 'spice-sso-test-%d.slice' % os.getpid())
+        try:
+            os.makedirs(self.base, exist_ok=True)
+        except OSError as e:
+            raise Skip('cannot make cgroups (%s)' % e)
+        self.made = [self.base]
+
+    def path(self, rel):
+        p = os.path.join(self.base, rel)
+        if not os.path.isdir(p):
+            os.makedirs(p)
+            parts = rel.split('/')
+            for i in range(1, len(parts) + 1):
+                q = os.path.join(self.base, *parts[:i])
+                if q not in self.made:
+                    self.made.append(q)
+        return p
+
+    def gdm(self):
+        """Where GDM 43's login conversations run (Debian 12: gdm.service)."""
+        return self.path('gdm.service')
+
+    def session(self, sid, uid):
+        """A logind session's scope."""
+        return self.path('user-%d.slice/session-%s.scope' % (uid, sid))
+
+    @staticmethod
+    def enter(path):
+        """A preexec_fn: the child moves itself into @path."""
+        def move():
+            with open(os.path.join(path, 'cgroup.procs'), 'w') as f:
+                f.write(str(os.getpid()))
+        return move
+
+    def remove(self):
+        for d in sorted(self.made, key=len, reverse=True):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
 class Shield:
     """The screen lockers of the user sessions (gnome-shell's shield), as
     logind sees them: on the session's Lock signal from logind, a session
@@ -450,6 +519,8 @@ class Guest:
         self.starts = 0
         self.syslog = None
         self.greeters = []
+        self.cgroups = None
+        self.user_sessions = {}  # user name -> (session id, uid)
         self.ccache = ccache
         self.uinput = os.path.join(self.dir, 'uinput')
         self.log_path = os.path.join(self.dir, 'vdagentd.log')
@@ -458,6 +529,7 @@ class Guest:
         self.listener = None
         self.mock = None
         try:
+            self.cgroups = Cgroups()
             self._setup_mounts()
             if syslog:
                 self.syslog = Syslog(os.path.join(self.dir, 'syslog'))
@@ -672,6 +744,7 @@ class Guest:
     def add_user_session(self, sid, uid, user, shell=True):
         """A user session on the seat, also known to the logind stand-in;
         with @shell, its screen locker is up (Shield)."""
+        self.user_sessions[user] = (sid, uid)
         self.mock_call('AddSession', '(ssusb)', (sid, 'seat0', uid, user, True))
         if shell:
             self.shield.up(sid)
@@ -791,18 +864,41 @@ class Guest:
                               timeout=30, env=dict(os.environ,
                                                    DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
 
-    def redeem(self, *args, uid=None, keep_caps=False):
-        cmd = [SSO_TOOL, 'redeem', self.sso_socket] + [str(a) for a in args]
+    def redeem(self, *args, uid=None, keep_caps=False, unlock=None, cgroup='gdm'):
+        """vdagentd-sso-tool redeem, as the PAM module in a GDM worker: by
+        default a login conversation's (in gdm.service, no preset user);
+        unlock=USER: USER's unlock dialog's (in USER's session, USER preset
+        in the FETCH); cgroup=None: where the test runs (in no unit), or a
+        cgroup directory."""
+        args = [str(a) for a in args]
+        if unlock is not None:
+            sid, uuid = self.user_sessions[unlock]
+            if args[0] == 'fetch':
+                args.append(str(uuid))
+            if cgroup == 'gdm':
+                cgroup = self.cgroups.session(sid, uuid)
+        if cgroup == 'gdm':
+            cgroup = self.cgroups.gdm()
+        cmd = [SSO_TOOL, 'redeem', self.sso_socket] + args
         if uid is not None:
             pre = ['setpriv', '--reuid', str(uid), '--regid', str(uid), '--clear-groups']
             if keep_caps:
                 pre += ['--inh-caps', '+dac_override', '--ambient-caps', '+dac_override']
             cmd = pre + ['--'] + cmd
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                           preexec_fn=Cgroups.enter(cgroup) if cgroup else None)
         return r.stdout.strip()
 
-    def greeter(self, *args, command=None, hold=False, conversations=1):
-        """Start the greeter emulator on the real PAM service (pam_module)."""
+    def greeter(self, *args, command=None, hold=False, conversations=1, cgroup=None):
+        """Start the greeter emulator on the real PAM service (pam_module),
+        where GDM runs the conversation: a login's in gdm.service, an
+        unlock dialog's (--unlock USER) in USER's session; or in @cgroup."""
+        if cgroup is None:
+            if '--unlock' in args:
+                sid, uid = self.user_sessions[args[list(args).index('--unlock') + 1]]
+                cgroup = self.cgroups.session(sid, uid)
+            else:
+                cgroup = self.cgroups.gdm()
         if command and command[0] == SESSION_PROBE:
             # the session command runs as the user, who may not reach the
             # source tree (a clone under /root): a copy in our directory
@@ -811,7 +907,8 @@ class Guest:
                 shutil.copy(SESSION_PROBE, probe)
                 os.chmod(probe, 0o755)
             command = [probe] + list(command[1:])
-        g = Greeter(self, list(args), command=command, hold=hold, conversations=conversations)
+        g = Greeter(self, list(args), command=command, hold=hold, conversations=conversations,
+                    cgroup=cgroup)
         self.procs.append(g.proc)
         self.greeters.append(g)
         return g
@@ -842,6 +939,8 @@ class Guest:
             self.syslog.stop()
         for m in reversed(getattr(self, 'mounts', [])):
             subprocess.run(['umount', m])
+        if getattr(self, 'cgroups', None):
+            self.cgroups.remove()
         subprocess.run(['rm', '-rf', self.dir])
 
 
@@ -881,7 +980,7 @@ class Greeter:
     real pam_vdagent_sso through pam_start_confdir). Its events (one a line,
     never a token) are collected; see greeter-emulator.c for them."""
 
-    def __init__(self, guest, args, command=None, hold=False, conversations=1):
+    def __init__(self, guest, args, command=None, hold=False, conversations=1, cgroup=None):
         if GREETER is None:
             raise Skip('GREETER is not set (run through meson)')
         cmd = guest.wrap('greeter') + [GREETER, '--confdir', guest.pam_dir, '--timeout', '90',
@@ -897,7 +996,8 @@ class Greeter:
         self.err_path = os.path.join(guest.dir, 'greeter-%d.err' % len(guest.procs))
         self.err = open(self.err_path, 'w')
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.err, text=True)
+                                     stderr=self.err, text=True,
+                                     preexec_fn=Cgroups.enter(cgroup) if cgroup else None)
         # its events with arrival times (.when(pattern) for timelines)
         self.out = TimedLines(self.proc.stdout)
         self.lines, self.text, self.find, self.when = (

@@ -11,6 +11,9 @@
 #   bob    uid 5002 home DIR/home/bob     a user
 #   root   uid 0                          must be refused
 #   daemon uid 1                          a system account: must be refused
+#   nobody uid 65534                      above UID_MAX: must be refused
+#   dynuser uid 61184                     a systemd dynamic user (61184-65519),
+#                                         above UID_MAX: must be refused
 #   mallory has no account
 # shellcheck shell=bash
 
@@ -26,12 +29,16 @@ root:*:0:0:root:/root:/bin/bash
 daemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin
 alice:*:5001:5001:Alice:$dir/home/alice:/bin/bash
 bob:*:5002:5002:Bob:$dir/home/bob:/bin/bash
+nobody:*:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+dynuser:*:61184:61184:Dynamic User:/:/usr/sbin/nologin
 PW
 	cat >"$dir/group" <<GR
 root:x:0:
 daemon:x:1:
 alice:x:5001:
 bob:x:5002:
+nogroup:x:65534:
+dynuser:x:61184:
 GR
 	chown 5001:5001 "$dir/home/alice"
 	chown 5002:5002 "$dir/home/bob"

@@ -138,7 +138,7 @@ EOF
 _realm_principals() {
 	local dir=$1 pw p
 	pw=$(cat "$dir/password")
-	for p in alice bob root daemon mallory; do
+	for p in alice bob root daemon mallory nobody dynuser; do
 		kadmin.local -q "addprinc -pw $pw $p@$REALM" || return 1
 	done
 	for p in "spice/$REALM_SPICE_HOST" spice/localhost spice/wrong.spice.test "host/$REALM_GUEST_HOST"; do

@@ -34,7 +34,8 @@
  *               [--no-emit] [--bogus-token] [--emit-after-fetch N]
  *
  * Output: one event per line on stdout (never the token):
- *   ready | owned | emitted | peer-refused uid=N | fetch ok | fetch unknown |
+ *   ready | owned | emitted | peer-refused uid=N | fetch-user UID|none |
+ *   fetch ok | fetch unknown |
  *   report outcome=N uid=N status=N | bad-request | expired | wiped
  */
 #include <errno.h>
@@ -253,7 +254,7 @@ static void send_frame(int fd, const VDSsoRedeemFrame *f)
 
 static void send_status(int fd, uint32_t status)
 {
-    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_STATUS, .version = VDSSO_VERSION,
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_STATUS, .version = VDSSO_REDEEM_VERSION,
                            .status = status };
     send_frame(fd, &f);
 }
@@ -283,12 +284,18 @@ static void serve(int fd)
     }
     gboolean match = payload != NULL && vdsso_ct_equal(f.token, token, sizeof(token));
     if (f.type == VDSSO_REDEEM_FETCH) {
+        /* what the module says of its conversation (the daemon checks it) */
+        if (f.uid == VDSSO_REDEEM_NO_USER) {
+            event("fetch-user none");
+        } else {
+            event("fetch-user %lu", (unsigned long)f.uid);
+        }
         if (!match || fetched || g_get_monotonic_time() >= expires_at) {
             event("fetch unknown");
             send_status(fd, VDSSO_STATUS_UNKNOWN_TOKEN);
         } else {
             fetched = TRUE;
-            VDSsoRedeemFrame c = { .type = VDSSO_REDEEM_CRED, .version = VDSSO_VERSION,
+            VDSsoRedeemFrame c = { .type = VDSSO_REDEEM_CRED, .version = VDSSO_REDEEM_VERSION,
                                    .body = payload, .body_len = (uint32_t)payload_len };
             send_frame(fd, &c);
             event("fetch ok");

@@ -12,6 +12,8 @@
  */
 #include "internal.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <security/pam_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,19 @@ static int ask_token(pam_handle_t *pamh, uint8_t token[VDSSO_TOKEN_SIZE])
     return PAM_SUCCESS;
 }
 
+/* The uid of the preset user @name, for the FETCH; -1 if there is none. */
+static int preset_uid(const char *name, uint32_t *uid)
+{
+    char buf[16384];
+    struct passwd pw, *res = NULL;
+    int e = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+    if (e != 0 || res == NULL) {
+        return -1;
+    }
+    *uid = (uint32_t)pw.pw_uid;
+    return 0;
+}
+
 /* Tell the agent; returns 0 if it recorded the report. */
 static int report(pam_handle_t *pamh, const SsoOptions *o, const uint8_t *token,
                   VDSsoOutcome outcome, uint32_t uid, const char *principal)
@@ -108,14 +123,30 @@ int sso_authenticate(pam_handle_t *pamh, int flags, const SsoOptions *o)
         snprintf(preset, sizeof(preset), "%s", (const char *)item);
     }
 
+    /* Only seat0's greeter conversation may redeem: refuse any other
+     * before anything is redeemed, so the token stays valid for it. */
+    if (sso_conversation_check(pamh, err, sizeof(err)) != 0) {
+        pam_syslog(pamh, LOG_NOTICE, "refused: %s", err);
+        return PAM_AUTH_ERR;
+    }
+    /* The agent knows whose conversation may redeem the token (nobody
+     * preset at the login greeter; the user of the locked session in an
+     * unlock dialog): tell it ours. */
+    uint32_t user = VDSSO_REDEEM_NO_USER;
+    if (preset[0] != '\0' && preset_uid(preset, &user) != 0) {
+        pam_syslog(pamh, LOG_NOTICE, "refused: the user of this conversation, %s, is unknown",
+                   preset);
+        return PAM_AUTH_ERR;
+    }
+
     ret = ask_token(pamh, token);
     if (ret != PAM_SUCCESS) {
         return ret;
     }
 
-    SsoRedeemResult rr = sso_redeem_fetch(o->socket_path, o->timeout, 0, token, &msg, err,
+    SsoRedeemResult rr = sso_redeem_fetch(o->socket_path, o->timeout, 0, token, user, &msg, err,
                                           sizeof(err));
-    if (rr == SSO_REDEEM_UNKNOWN_TOKEN) {
+    if (rr == SSO_REDEEM_UNKNOWN_TOKEN || rr == SSO_REDEEM_WRONG_CONVERSATION) {
         pam_syslog(pamh, LOG_NOTICE, "refused: %s", err);
         ret = PAM_AUTH_ERR;
         goto out;
@@ -162,6 +193,21 @@ int sso_authenticate(pam_handle_t *pamh, int flags, const SsoOptions *o)
         report(pamh, o, token, VDSSO_OUTCOME_USER_MISMATCH, SSO_REPORT_NO_UID, principal);
         ret = PAM_AUTH_ERR;
         goto out;
+    }
+    /* A login will create a cache at the user's default name: if that
+     * name is taken (squatted by someone else, or another session's
+     * cache), refuse now, before the agent records a login, rather than
+     * fail when the session opens. An unlock only refreshes. */
+    if (preset[0] == '\0') {
+        st = sso_krb5_store_check(s->k, &s->user, &kerr);
+        if (st != SSO_KRB5_OK) {
+            pam_syslog(pamh, st == SSO_KRB5_INTERNAL ? LOG_ERR : LOG_NOTICE,
+                       "refused %s: cannot store its credential cache for user %s: %s: %s",
+                       principal, s->user.name, sso_krb5_status_str(st), kerr.text);
+            report(pamh, o, token, sso_krb5_outcome(st), SSO_REPORT_NO_UID, principal);
+            ret = st == SSO_KRB5_INTERNAL ? PAM_SYSTEM_ERR : PAM_AUTH_ERR;
+            goto out;
+        }
     }
     ret = preset[0] != '\0' ? PAM_SUCCESS : pam_set_item(pamh, PAM_USER, s->user.name);
     if (ret == PAM_SUCCESS) {

@@ -49,13 +49,23 @@ typedef enum SsoRedeemResult {
     SSO_REDEEM_UNREACHABLE,   /* cannot connect */
     SSO_REDEEM_NOT_ROOT,      /* the socket is not served by root */
     SSO_REDEEM_PROTOCOL,      /* malformed, unexpected or missing answer, timeout */
-    SSO_REDEEM_UNKNOWN_TOKEN  /* STATUS(UNKNOWN_TOKEN) */
+    SSO_REDEEM_UNKNOWN_TOKEN, /* STATUS(UNKNOWN_TOKEN) */
+    SSO_REDEEM_WRONG_CONVERSATION /* STATUS(WRONG_CONVERSATION): not for this conversation */
 } SsoRedeemResult;
 
-/* FETCH @token; on success *@msg is the decoded VD_AGENT_SSO payload. */
+/* FETCH @token for a conversation whose preset user is @user
+ * (VDSSO_REDEEM_NO_USER: none); on success *@msg is the decoded
+ * VD_AGENT_SSO payload. */
 SsoRedeemResult sso_redeem_fetch(const char *path, int timeout, uid_t server_uid,
-                                 const uint8_t token[VDSSO_TOKEN_SIZE], VDSsoMsg **msg,
-                                 char *err, size_t errlen);
+                                 const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t user,
+                                 VDSsoMsg **msg, char *err, size_t errlen);
+
+/* ------------------------------------------------------------- the conversation */
+
+/* Is this PAM handle seat0's local greeter conversation (GDM 43's session
+ * worker: XDG_SEAT=seat0 in the PAM environment, no PAM_RHOST, PAM_TTY a
+ * local VT or X display)? Returns 0, or -1 with the reason in @why. */
+int sso_conversation_check(pam_handle_t *pamh, char *why, size_t whylen);
 
 /* REPORT the outcome; *@status receives the agent's STATUS. */
 SsoRedeemResult sso_redeem_report(const char *path, int timeout, uid_t server_uid,

@@ -9,6 +9,7 @@
  *   keytab=PATH      keytab to verify against (default: the context's, /etc/krb5.keytab)
  *   server=PRINC     verify against this principal (default: any host/ key in the keytab)
  *   uid_min=N        lowest uid that may log in (default: UID_MIN of /etc/login.defs, 1000)
+ *   uid_max=N        highest uid that may log in (default: UID_MAX of /etc/login.defs, 60000)
  *   timeout=SECONDS  for one exchange on the socket (default 10, 1 to 300)
  *   debug            more log lines (never secrets)
  *
@@ -71,6 +72,8 @@ int sso_options_parse(int argc, const char **argv, SsoOptions *o, char *err, siz
             o->krb5.server = v;
         } else if ((v = value_of(a, "uid_min")) != NULL && number(v, 0, 0x7fffffffL, &n) == 0) {
             o->krb5.uid_min = n;
+        } else if ((v = value_of(a, "uid_max")) != NULL && number(v, 1, 0x7fffffffL, &n) == 0) {
+            o->krb5.uid_max = n;
         } else if ((v = value_of(a, "timeout")) != NULL && number(v, 1, 300, &n) == 0) {
             o->timeout = (int)n;
         } else {

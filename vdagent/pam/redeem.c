@@ -201,11 +201,12 @@ out:
 }
 
 SsoRedeemResult sso_redeem_fetch(const char *path, int timeout, uid_t server_uid,
-                                 const uint8_t token[VDSSO_TOKEN_SIZE], VDSsoMsg **msg,
-                                 char *err, size_t errlen)
+                                 const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t user,
+                                 VDSsoMsg **msg, char *err, size_t errlen)
 {
     *msg = NULL;
-    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_FETCH, .version = VDSSO_VERSION };
+    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_FETCH, .version = VDSSO_REDEEM_VERSION,
+                             .uid = user };
     memcpy(req.token, token, VDSSO_TOKEN_SIZE);
     VDSsoRedeemFrame ans;
     uint8_t *buf;
@@ -220,6 +221,12 @@ SsoRedeemResult sso_redeem_fetch(const char *path, int timeout, uid_t server_uid
         snprintf(err, errlen, "%s does not know this token (never issued, already used, or expired)",
                  path);
         res = SSO_REDEEM_UNKNOWN_TOKEN;
+    } else if (ans.type == VDSSO_REDEEM_STATUS &&
+               ans.status == VDSSO_STATUS_WRONG_CONVERSATION) {
+        snprintf(err, errlen, "%s holds this token for another conversation (another seat's"
+                 " or a remote greeter, another user's unlock dialog, or not GDM's session"
+                 " worker); it stays valid for the right one", path);
+        res = SSO_REDEEM_WRONG_CONVERSATION;
     } else if (ans.type == VDSSO_REDEEM_STATUS) {
         snprintf(err, errlen, "%s answered FETCH with status %u (%s)", path, ans.status,
                  vdsso_status_str(ans.status));
@@ -242,7 +249,7 @@ SsoRedeemResult sso_redeem_report(const char *path, int timeout, uid_t server_ui
                                   const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t outcome,
                                   uint32_t uid, uint32_t *status, char *err, size_t errlen)
 {
-    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_REPORT, .version = VDSSO_VERSION,
+    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_REPORT, .version = VDSSO_REDEEM_VERSION,
                              .outcome = outcome, .uid = uid };
     memcpy(req.token, token, VDSSO_TOKEN_SIZE);
     VDSsoRedeemFrame ans;

@@ -17,6 +17,7 @@ struct SsoKrb5 {
     char *keytab;    /* NULL: the context's default keytab */
     char *server;    /* NULL: every host/ principal in the keytab */
     long uid_min;
+    long uid_max;
 };
 
 struct SsoKrb5Creds {

@@ -33,7 +33,7 @@
 
 int sso_krb5_child_timeout = SSO_KRB5_CHILD_TIMEOUT;
 
-enum child_op { OP_STORE, OP_REFRESH, OP_DESTROY };
+enum child_op { OP_STORE, OP_REFRESH, OP_DESTROY, OP_CHECK };
 
 typedef struct ChildResult {
     int status;             /* SsoKrb5Status */
@@ -345,6 +345,62 @@ static int wipe_unlink(int dirfd, const char *base, dev_t dev, ino_t ino)
     return unlinkat(dirfd, base, 0);
 }
 
+/* What the administrator can do when a fixed FILE cache name is taken. */
+#define FILE_NAME_FIX                                                                              \
+    "fix: give every login a cache of its own: default_ccache_name = "                            \
+    "DIR:/run/user/%%{uid}/krb5cc or KEYRING:persistent:%%{uid} in krb5.conf, or a per-session "  \
+    "FILE name"
+
+/* The FILE cache name @base in @dirfd exists: say what holds it. A name
+ * squatted by someone else (a symbolic link, a file of another owner, with
+ * more links, or not a regular file) and a cache of the user's own that
+ * this login did not create (another session's live cache, or a stale
+ * one) are both refused: the first would make the login write where
+ * another user decides, the second would destroy another session's
+ * tickets. Nothing is touched. SSO_KRB5_OK if the name is free. */
+static SsoKrb5Status file_name_taken(Work *w, int dirfd, const char *base, const char *path)
+{
+    uid_t uid = w->a->user->uid;
+    struct stat lst;
+    if (fstatat(dirfd, base, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+        int e = errno;
+        if (e == ENOENT) {
+            return SSO_KRB5_OK;
+        }
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot stat %s: %s", path, strerror(e));
+    }
+    if (S_ISLNK(lst.st_mode)) {
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
+                     "%s is squatted: a symbolic link of uid %lu: not followed, left alone; "
+                     FILE_NAME_FIX, path, (unsigned long)lst.st_uid);
+    }
+    if (!S_ISREG(lst.st_mode) || lst.st_uid != uid || lst.st_nlink != 1) {
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
+                     "%s is squatted: it exists and is not a single-link regular file of %s"
+                     " (uid %lu, mode %o, %lu links): left alone; " FILE_NAME_FIX,
+                     path, w->a->user->name, (unsigned long)lst.st_uid, (unsigned)lst.st_mode,
+                     (unsigned long)lst.st_nlink);
+    }
+    return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
+                 "%s already holds a cache of %s that this login did not create (another"
+                 " session's, or a stale one): not overwritten, left alone; " FILE_NAME_FIX,
+                 path, w->a->user->name);
+}
+
+/* Before a login, FILE: is the name free to be created? */
+static SsoKrb5Status file_check_free(Work *w, const char *path)
+{
+    int dirfd;
+    const char *base;
+    SsoKrb5Status st = open_parent(w, path, w->a->user->uid, &dirfd, &base);
+    if (st != SSO_KRB5_OK) {
+        return st == SSO_KRB5_NO_CACHE ? SSO_KRB5_CACHE_REFUSED : st;
+    }
+    st = file_name_taken(w, dirfd, base, path);
+    close(dirfd);
+    return st;
+}
+
 /* A login, FILE: create @path exclusively and fill it. */
 static SsoKrb5Status file_store_new(Work *w, const char *path)
 {
@@ -358,34 +414,15 @@ static SsoKrb5Status file_store_new(Work *w, const char *path)
     const int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
     int fd = openat(dirfd, base, flags, S_IRUSR | S_IWUSR);
     if (fd < 0 && errno == EEXIST) {
-        /* Something is there. Only a regular file of the user's own, with
-         * one link, is taken away (a stale cache of an earlier session);
-         * the new cache is then created exclusively all the same. */
-        struct stat lst;
-        if (fstatat(dirfd, base, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
-            int e = errno;
-            close(dirfd);
-            return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot stat %s: %s", path, strerror(e));
+        /* Something is there that this login did not create: whatever it
+         * is, it is left alone (never wiped, never overwritten). */
+        st = file_name_taken(w, dirfd, base, path);
+        close(dirfd);
+        if (st == SSO_KRB5_OK) { /* gone again since: someone is racing us */
+            st = wfail(w, SSO_KRB5_CACHE_REFUSED, EEXIST,
+                       "%s changed while the cache was being created: left alone", path);
         }
-        if (S_ISLNK(lst.st_mode)) {
-            close(dirfd);
-            return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
-                         "%s is a symbolic link: not followed, left alone", path);
-        }
-        if (!S_ISREG(lst.st_mode) || lst.st_uid != uid || lst.st_nlink != 1) {
-            close(dirfd);
-            return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
-                         "%s exists and is not a single-link regular file of %s (uid %lu, mode %o): left alone",
-                         path, w->a->user->name, (unsigned long)lst.st_uid,
-                         (unsigned)lst.st_mode);
-        }
-        if (wipe_unlink(dirfd, base, lst.st_dev, lst.st_ino) != 0) {
-            int e = errno;
-            close(dirfd);
-            return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot replace the stale cache %s: %s",
-                         path, strerror(e));
-        }
-        fd = openat(dirfd, base, flags, S_IRUSR | S_IWUSR);
+        return st;
     }
     if (fd < 0) {
         int e = errno;
@@ -670,6 +707,27 @@ static SsoKrb5Status do_store(Work *w)
     return SSO_KRB5_OK;
 }
 
+/* Before a login: can the user's default cache take a new cache? Only a
+ * FILE name can be taken by someone else; collections always can. */
+static SsoKrb5Status do_check(Work *w)
+{
+    const char *defname = krb5_cc_default_name(w->ctx);
+    const char *rest;
+    if (defname == NULL) {
+        return wfail(w, SSO_KRB5_INTERNAL, 0, "no default credential cache name");
+    }
+    enum cache_kind kind = classify(defname, &rest);
+    if (kind == KIND_FILE) {
+        return file_check_free(w, rest);
+    }
+    if (kind == KIND_UNSUPPORTED) {
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
+                     "default credential cache %s of %s is of an unsupported type", defname,
+                     w->a->user->name);
+    }
+    return SSO_KRB5_OK;
+}
+
 static SsoKrb5Status do_refresh(Work *w)
 {
     krb5_context ctx = w->ctx;
@@ -878,6 +936,7 @@ static void child_main(const ChildArgs *a, int fd)
     case OP_STORE: st = do_store(&w); break;
     case OP_REFRESH: st = do_refresh(&w); break;
     case OP_DESTROY: st = do_destroy(&w); break;
+    case OP_CHECK: st = do_check(&w); break;
     default: st = wfail(&w, SSO_KRB5_INTERNAL, 0, "unknown operation"); break;
     }
 done:
@@ -1020,6 +1079,18 @@ SsoKrb5Status sso_krb5_refresh(SsoKrb5 *k, const SsoKrb5Creds *c, const SsoKrb5U
     if (st == SSO_KRB5_OK && refreshed != NULL && refreshed_len > 0) {
         snprintf(refreshed, refreshed_len, "%s", res->name);
     }
+    free(res);
+    return st;
+}
+
+SsoKrb5Status sso_krb5_store_check(SsoKrb5 *k, const SsoKrb5User *user, SsoKrb5Error *err)
+{
+    ChildArgs a = { .op = OP_CHECK, .k = k, .user = user };
+    ChildResult *res = malloc(sizeof(*res));
+    if (res == NULL) {
+        return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ENOMEM, "out of memory");
+    }
+    SsoKrb5Status st = run_child(&a, res, err);
     free(res);
     return st;
 }

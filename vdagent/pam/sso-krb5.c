@@ -20,6 +20,7 @@
 
 #define LOGIN_DEFS "/etc/login.defs"
 #define DEFAULT_UID_MIN 1000L
+#define DEFAULT_UID_MAX 60000L
 
 const char *sso_krb5_status_str(SsoKrb5Status st)
 {
@@ -118,27 +119,31 @@ krb5_error_code sso_krb5_secure_context(const char *conf, krb5_context *out)
     return ret;
 }
 
-/* UID_MIN from /etc/login.defs ("UID_MIN <decimal>"), else 1000. */
-static long read_uid_min(void)
+/* The value of @key ("UID_MIN", "UID_MAX") in /etc/login.defs, a
+ * "KEY <decimal>" line (the last one wins), else @dflt. One reader for
+ * both bounds, and so for both callers of sso_krb5_map_user (the PAM
+ * module and spice-vdagentd). */
+static long login_defs_uid(const char *key, long dflt)
 {
     FILE *f = fopen(LOGIN_DEFS, "re");
     if (f == NULL) {
-        return DEFAULT_UID_MIN;
+        return dflt;
     }
-    long v = DEFAULT_UID_MIN;
+    size_t klen = strlen(key);
+    long v = dflt;
     char line[512];
     while (fgets(line, sizeof(line), f) != NULL) {
         const char *p = line;
         while (*p == ' ' || *p == '\t') {
             p++;
         }
-        if (strncmp(p, "UID_MIN", 7) != 0 || (p[7] != ' ' && p[7] != '\t')) {
+        if (strncmp(p, key, klen) != 0 || (p[klen] != ' ' && p[klen] != '\t')) {
             continue;
         }
         char *end;
         errno = 0;
-        long n = strtol(p + 7, &end, 10);
-        if (errno != 0 || end == p + 7 || n < 0 || (unsigned long)n > (uid_t)-2) {
+        long n = strtol(p + klen, &end, 10);
+        if (errno != 0 || end == p + klen || n < 0 || (unsigned long)n > (uid_t)-2) {
             continue;
         }
         while (*end != '\0' && isspace((unsigned char)*end)) {
@@ -175,7 +180,8 @@ SsoKrb5Status sso_krb5_open(const SsoKrb5Options *opts, SsoKrb5 **out, SsoKrb5Er
     k->krb5_conf = dup_or_null(opts->krb5_conf, &failed);
     k->keytab = dup_or_null(opts->keytab, &failed);
     k->server = dup_or_null(opts->server, &failed);
-    k->uid_min = opts->uid_min >= 0 ? opts->uid_min : read_uid_min();
+    k->uid_min = opts->uid_min >= 0 ? opts->uid_min : login_defs_uid("UID_MIN", DEFAULT_UID_MIN);
+    k->uid_max = opts->uid_max > 0 ? opts->uid_max : login_defs_uid("UID_MAX", DEFAULT_UID_MAX);
     if (failed) {
         sso_krb5_close(k);
         return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ENOMEM, "out of memory");
@@ -210,6 +216,11 @@ void sso_krb5_close(SsoKrb5 *k)
 long sso_krb5_uid_min(const SsoKrb5 *k)
 {
     return k->uid_min;
+}
+
+long sso_krb5_uid_max(const SsoKrb5 *k)
+{
+    return k->uid_max;
 }
 
 /* ------------------------------------------------------------------ load */
@@ -562,6 +573,14 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
         return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
                              "%s maps to %s, uid %lu, a system account (below uid_min %ld): refused",
                              c->principal, lname, (unsigned long)uid, k->uid_min);
+    }
+    /* Above UID_MAX live nobody (65534), systemd's dynamic users
+     * (61184-65519) and container ranges: never a person's account. */
+    if ((long)uid > k->uid_max) {
+        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+                             "%s maps to %s, uid %lu, not a regular user account (above uid_max %ld;"
+                             " nobody and dynamic users live there): refused",
+                             c->principal, lname, (unsigned long)uid, k->uid_max);
     }
     SsoKrb5Status st = check_k5login(k, c, lname, home, err);
     if (st != SSO_KRB5_OK) {

@@ -55,7 +55,8 @@ typedef enum SsoKrb5Status {
                                * principal field mismatch, no TGT of the realm */
     SSO_KRB5_EXPIRED,         /* the TGT has expired */
     SSO_KRB5_VERIFY_FAILED,   /* the TGT did not verify against the keytab */
-    SSO_KRB5_NO_USER,         /* no local user, uid 0, below uid_min, or krb5_kuserok said no */
+    SSO_KRB5_NO_USER,         /* no local user, uid 0, outside [uid_min, uid_max], or
+                               * krb5_kuserok said no */
     SSO_KRB5_CACHE_REFUSED,   /* the target cache is unsafe: symbolic link, not a
                                * regular file, another owner, more links, unsafe directory,
                                * unsupported cache type */
@@ -89,6 +90,10 @@ typedef struct SsoKrb5Options {
     /* Lowest uid that may log in. < 0: UID_MIN from /etc/login.defs, else 1000.
      * uid 0 is refused whatever this says. */
     long uid_min;
+    /* Highest uid that may log in. <= 0 (so also a zeroed field): UID_MAX
+     * from /etc/login.defs, else 60000. Keeps out nobody (65534) and
+     * systemd's dynamic users (61184-65519). */
+    long uid_max;
 } SsoKrb5Options;
 
 typedef struct SsoKrb5 SsoKrb5;
@@ -99,6 +104,8 @@ void sso_krb5_close(SsoKrb5 *k);
 
 /* The uid_min in force (resolved from /etc/login.defs if it was < 0). */
 long sso_krb5_uid_min(const SsoKrb5 *k);
+/* The uid_max in force (resolved from /etc/login.defs if it was <= 0). */
+long sso_krb5_uid_max(const SsoKrb5 *k);
 
 /* ---------------------------------------------------------- credentials */
 
@@ -138,7 +145,7 @@ typedef struct SsoKrb5User {
 } SsoKrb5User;
 
 /* Map the principal to a permitted local user: krb5_aname_to_localname,
- * getpwnam_r, uid != 0 and >= uid_min, then krb5_kuserok. */
+ * getpwnam_r, uid != 0 and uid_min <= uid <= uid_max, then krb5_kuserok. */
 SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *user,
                                 SsoKrb5Error *err);
 
@@ -152,11 +159,12 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
  * FILE:/abs/path  written by us, not by krb5's FILE code: the directory is
  *     opened without following its last component and must be owned by root
  *     or the user and not writable by others unless sticky and root's; the
- *     file is created with openat(O_CREAT|O_EXCL|O_NOFOLLOW), mode 0600. A
- *     pre-existing symbolic link, non-regular file, file of another owner or
- *     with more than one link is refused and left alone; a regular file of
- *     the user's own (a stale cache of an earlier session) is unlinked and
- *     created anew, exclusively.
+ *     file is created with openat(O_CREAT|O_EXCL|O_NOFOLLOW), mode 0600.
+ *     Anything already at that name is refused and left alone: a squatted
+ *     name (symbolic link, non-regular file, file of another owner or with
+ *     more than one link) and a regular file of the user's own alike (it
+ *     may be the live cache of another session); the error names the fix,
+ *     a collection (DIR:, KEYRING:) or a per-session name.
  * DIR:/dir        a new subsidiary cache (krb5_cc_new_unique) made primary
  *     (krb5_cc_switch); the directory, if it exists, must be the user's and
  *     not writable by others; if missing it is created 0700.
@@ -195,6 +203,13 @@ SsoKrb5Status sso_krb5_store_new(SsoKrb5 *k, const SsoKrb5Creds *c, const SsoKrb
 SsoKrb5Status sso_krb5_refresh(SsoKrb5 *k, const SsoKrb5Creds *c, const SsoKrb5User *user,
                                const char *ccname, char *refreshed, size_t refreshed_len,
                                SsoKrb5Error *err);
+
+/* Before a login: would sso_krb5_store_new() find the user's default cache
+ * name free? Checks, as the user, what store_new checks before it creates
+ * anything (a FILE name already taken, an unsafe directory, an unsupported
+ * type) and touches nothing, so that a login that cannot store its cache
+ * is refused at authentication. store_new checks again (exclusive create). */
+SsoKrb5Status sso_krb5_store_check(SsoKrb5 *k, const SsoKrb5User *user, SsoKrb5Error *err);
 
 /* Destroy what sso_krb5_store_new() created, as the user: FILE and DIR
  * files are overwritten with zeros and unlinked only if they are still the

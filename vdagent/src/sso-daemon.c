@@ -13,8 +13,12 @@
 
 #include "sso-daemon.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
+#include <systemd/sd-login.h>
 
 #include "sso.h"
 #include "sso-check.h"
@@ -152,6 +156,59 @@ static gint64 be_now(gpointer data)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
+/* Who is the peer of the redemption socket? From its cgroup, as sd-login
+ * reads it (/proc/PID/cgroup): its session, if it is in one (the seat,
+ * class and owner of that session from logind's files), and its unit.
+ * GDM 43 on Debian 12: the worker of a login conversation runs in
+ * gdm.service and no session; the worker of an unlock dialog in the
+ * locked user's session scope. */
+static gboolean be_peer(gpointer data, pid_t pid, VDAgentdSsoPeer *out)
+{
+    char *s = NULL;
+    uid_t uid;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    out->session_uid = (uid_t) -1;
+    if (pid <= 0) {
+        return FALSE;
+    }
+    r = sd_pid_get_session(pid, &s);
+    if (r >= 0) {
+        out->session = g_strdup(s);
+        free(s);
+        s = NULL;
+        if (sd_session_get_seat(out->session, &s) >= 0) {
+            out->seat = g_strdup(s);
+            free(s);
+            s = NULL;
+        }
+        if (sd_session_get_class(out->session, &s) >= 0) {
+            out->session_class = g_strdup(s);
+            free(s);
+            s = NULL;
+        }
+        if (sd_session_get_uid(out->session, &uid) >= 0) {
+            out->session_uid = uid;
+        }
+    } else if (r != -ENODATA && r != -ENXIO) {
+        syslog(LOG_WARNING, "sso: cannot tell the logind session of pid %d: %s", (int) pid,
+               g_strerror(-r));
+        return FALSE;
+    }
+    r = sd_pid_get_unit(pid, &s);
+    if (r >= 0) {
+        out->unit = g_strdup(s);
+        free(s);
+    } else if (r != -ENODATA && r != -ENXIO) {
+        syslog(LOG_WARNING, "sso: cannot tell the unit of pid %d: %s", (int) pid,
+               g_strerror(-r));
+        vdagentd_sso_peer_clear(out);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* -------------------------------------------------------------------- hooks */
 
 void vdagentd_sso_add_options(GOptionContext *context)
@@ -190,6 +247,7 @@ gboolean vdagentd_sso_start(struct session_info *si, VDAgentdSsoWriteFunc write)
         .refresh = be_refresh,
         .write_port = be_write_port,
         .now = be_now,
+        .peer = be_peer,
     };
     SessionInfoSeat seat;
     GError *err = NULL;

@@ -29,7 +29,7 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-/* FETCH is 8 + 16 bytes, REPORT 8 + 24: nothing a peer may send is larger */
+/* FETCH is 8 + 20 bytes, REPORT 8 + 24: nothing a peer may send is larger */
 #define REQUEST_MAX (VDSSO_REDEEM_HEADER + VDSSO_TOKEN_SIZE + 8u)
 
 typedef struct Conn Conn;
@@ -102,7 +102,7 @@ static void conn_answer(Conn *c, uint8_t *frame, gsize len)
 
 static void conn_answer_status(Conn *c, uint32_t status)
 {
-    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_STATUS, .version = VDSSO_VERSION,
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_STATUS, .version = VDSSO_REDEEM_VERSION,
                            .status = status };
     uint8_t *frame = g_malloc(VDSSO_REDEEM_HEADER + 4);
     long n = vdsso_redeem_encode(&f, frame, VDSSO_REDEEM_HEADER + 4);
@@ -113,7 +113,7 @@ static void conn_answer_status(Conn *c, uint32_t status)
 
 static void conn_answer_cred(Conn *c, uint8_t *payload, gsize payload_len)
 {
-    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_CRED, .version = VDSSO_VERSION,
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_CRED, .version = VDSSO_REDEEM_VERSION,
                            .body = payload, .body_len = (uint32_t) payload_len };
     gsize size = VDSSO_REDEEM_HEADER + payload_len;
     uint8_t *frame = g_malloc(size);
@@ -146,7 +146,8 @@ static void conn_handle_request(Conn *c)
     if (f.type == VDSSO_REDEEM_FETCH) {
         uint8_t *payload = NULL;
         gsize payload_len = 0;
-        uint32_t status = s->ops.fetch(s->data, f.token, &payload, &payload_len);
+        uint32_t status = s->ops.fetch(s->data, f.token, f.uid, c->pid, &payload,
+                                       &payload_len);
 
         vdsso_wipe(&f, sizeof(f));
         if (status == VDSSO_STATUS_OK && payload != NULL) {

@@ -13,6 +13,7 @@
 #define VDAGENTD_SSO_REDEEM_H
 
 #include <glib.h>
+#include <sys/types.h>
 
 #include "vdagent-sso.h"
 
@@ -22,10 +23,12 @@ G_BEGIN_DECLS
 #define VDAGENTD_SSO_REDEEM_TIMEOUT 5
 
 typedef struct VDAgentdSsoRedeemOps {
-    /* FETCH: return VDSSO_STATUS_OK and a g_malloc'ed VD_AGENT_SSO payload
-     * in *@payload (the server wipes and frees it), or another status. */
-    uint32_t (*fetch)(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
-                      uint8_t **payload, gsize *payload_len);
+    /* FETCH from process @pid (SO_PEERCRED) for a conversation whose
+     * preset user is @user (VDSSO_REDEEM_NO_USER: none): return
+     * VDSSO_STATUS_OK and a g_malloc'ed VD_AGENT_SSO payload in *@payload
+     * (the server wipes and frees it), or another status. */
+    uint32_t (*fetch)(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t user,
+                      pid_t pid, uint8_t **payload, gsize *payload_len);
     /* REPORT: return the status to answer with. */
     uint32_t (*report)(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
                        uint32_t outcome, uint32_t uid);

@@ -1099,16 +1099,103 @@ static gboolean token_matches(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_
     return sso->pending != NULL && eq;
 }
 
-uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
-                            uint8_t **payload, gsize *payload_len)
+void vdagentd_sso_peer_clear(VDAgentdSsoPeer *peer)
+{
+    g_clear_pointer(&peer->session, g_free);
+    g_clear_pointer(&peer->seat, g_free);
+    g_clear_pointer(&peer->session_class, g_free);
+    g_clear_pointer(&peer->unit, g_free);
+}
+
+/* Is the FETCH from @pid, whose conversation has the preset user @user, the
+ * conversation the pending credential is for? Only seat0's greeter may
+ * redeem a token, though every greeter on the machine hears it:
+ *  - a login: GDM's login conversation, whose worker (gdm-session-worker,
+ *    spawned by the gdm3 daemon) runs in gdm.service and in no logind
+ *    session yet, with no preset user (gnome-shell starts gdm-ovirtcred
+ *    without one);
+ *  - an unlock: the unlock dialog of the locked user's session, with the
+ *    user preset. GDM spawns its worker from that session's own worker, so
+ *    it runs in that session (on seat0, of class user, of the user); for a
+ *    session GDM does not manage (open_temporary_reauthentication_channel)
+ *    the gdm3 daemon spawns it, in gdm.service and no session.
+ * The PAM module checks the seat of its own handle (XDG_SEAT, PAM_RHOST,
+ * PAM_TTY), which tells the login conversations of seat0's greeter from
+ * those of other seats' and of remote displays, all GDM's too. A refused
+ * FETCH leaves the token valid for the right conversation. */
+static gboolean conversation_ok(VDAgentdSso *sso, uint32_t user, pid_t pid, char **why)
 {
     Pending *p = sso->pending;
+    VDAgentdSsoPeer peer = { 0 };
+    gboolean ok = FALSE;
+
+    if (p->path == PATH_LOGIN && user != VDSSO_REDEEM_NO_USER) {
+        *why = g_strdup_printf("it presets uid %u, and a login greeter presets nobody",
+                               (unsigned) user);
+        return FALSE;
+    }
+    if (p->path == PATH_UNLOCK && user != (uint32_t) p->uid) {
+        *why = user == VDSSO_REDEEM_NO_USER
+            ? g_strdup_printf("it presets no user, and the unlock is for uid %u",
+                              (unsigned) p->uid)
+            : g_strdup_printf("it is the unlock dialog of uid %u, not of uid %u",
+                              (unsigned) user, (unsigned) p->uid);
+        return FALSE;
+    }
+    if (sso->be.peer == NULL || !sso->be.peer(sso->be.data, pid, &peer)) {
+        vdagentd_sso_peer_clear(&peer);
+        *why = g_strdup("its logind session and unit cannot be read");
+        return FALSE;
+    }
+    if (p->path == PATH_LOGIN) {
+        ok = peer.session == NULL && g_strcmp0(peer.unit, VDAGENTD_SSO_GREETER_UNIT) == 0;
+        if (!ok) {
+            *why = peer.session != NULL
+                ? g_strdup_printf("it runs in logind session %s, not in GDM's login"
+                                  " conversation (unit " VDAGENTD_SSO_GREETER_UNIT ")",
+                                  peer.session)
+                : g_strdup_printf("it runs in unit %s, not in " VDAGENTD_SSO_GREETER_UNIT,
+                                  peer.unit ? peer.unit : "(none)");
+        }
+    } else {
+        ok = peer.session != NULL
+            ? g_strcmp0(peer.seat, "seat0") == 0 && g_strcmp0(peer.session_class, "user") == 0 &&
+              peer.session_uid == p->uid
+            : g_strcmp0(peer.unit, VDAGENTD_SSO_GREETER_UNIT) == 0;
+        if (!ok) {
+            *why = peer.session == NULL
+                ? g_strdup_printf("it runs in unit %s, neither in the locked user's session nor"
+                                  " in " VDAGENTD_SSO_GREETER_UNIT,
+                                  peer.unit ? peer.unit : "(none)")
+                : g_strdup_printf("it runs in session %s (seat %s, class %s, uid %u), not in"
+                                  " a seat0 session of uid %u", peer.session,
+                                  peer.seat ? peer.seat : "none",
+                                  peer.session_class ? peer.session_class : "none",
+                                  (unsigned) peer.session_uid, (unsigned) p->uid);
+        }
+    }
+    vdagentd_sso_peer_clear(&peer);
+    return ok;
+}
+
+uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
+                            uint32_t user, pid_t pid, uint8_t **payload, gsize *payload_len)
+{
+    Pending *p = sso->pending;
+    char *why = NULL;
 
     *payload = NULL;
     *payload_len = 0;
     if (!token_matches(sso, token) || p->fetched) {
         syslog(LOG_WARNING, "sso: redemption: FETCH with an unknown, used or expired token");
         return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    if (!conversation_ok(sso, user, pid, &why)) {
+        syslog(LOG_WARNING, "sso: redemption: refused the FETCH of pid %d for the %s of %s: %s;"
+               " the token stays valid for seat0's greeter", (int) pid, path_name(p->path),
+               p->principal, why);
+        g_free(why);
+        return VDSSO_STATUS_WRONG_CONVERSATION;
     }
     size_t size = vdsso_msg_size(p->msg);
     uint8_t *buf = g_malloc(size);
@@ -1197,9 +1284,9 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
 }
 
 static uint32_t redeem_fetch(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
-                             uint8_t **payload, gsize *payload_len)
+                             uint32_t user, pid_t pid, uint8_t **payload, gsize *payload_len)
 {
-    return vdagentd_sso_fetch(data, token, payload, payload_len);
+    return vdagentd_sso_fetch(data, token, user, pid, payload, payload_len);
 }
 
 static uint32_t redeem_report(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],

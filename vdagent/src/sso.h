@@ -72,6 +72,24 @@ typedef struct VDAgentdSsoSeat {
     guint n_user_sessions;      /* live user sessions on the seat, any owner */
 } VDAgentdSsoSeat;
 
+/* What logind says of a process that asks the redemption socket for a
+ * credential (the SO_PEERCRED pid). */
+typedef struct VDAgentdSsoPeer {
+    gchar *session;           /* its logind session, NULL if it is in none */
+    gchar *seat;              /* that session's seat, NULL if none */
+    gchar *session_class;     /* that session's class ("user", "greeter", ...) */
+    uid_t session_uid;        /* that session's owner */
+    gchar *unit;              /* its systemd unit (its cgroup's), NULL if none */
+} VDAgentdSsoPeer;
+
+void vdagentd_sso_peer_clear(VDAgentdSsoPeer *peer);
+
+/* The systemd unit of GDM 43 in Debian 12 (gdm3 ships gdm.service; the
+ * gdm3.service and display-manager.service names are aliases of it, and a
+ * unit's cgroup carries its real name). The workers of its login
+ * conversations run in it. */
+#define VDAGENTD_SSO_GREETER_UNIT "gdm.service"
+
 typedef struct VDAgentdSsoBackend {
     gpointer data;
 
@@ -105,6 +123,9 @@ typedef struct VDAgentdSsoBackend {
 
     /* seconds since the epoch, for ticket lifetimes */
     gint64 (*now)(gpointer data);
+
+    /* logind's view of process @pid; FALSE when it cannot be told */
+    gboolean (*peer)(gpointer data, pid_t pid, VDAgentdSsoPeer *peer);
 } VDAgentdSsoBackend;
 
 /* -------------------------------------------------------------------- state */
@@ -152,9 +173,11 @@ gboolean vdagentd_sso_locking(VDAgentdSso *sso, const char *session);
 gboolean vdagentd_sso_has_pending(VDAgentdSso *sso, gboolean *fetched);
 /* The pending token (to play the PAM module without listening to D-Bus). */
 gboolean vdagentd_sso_pending_token(VDAgentdSso *sso, uint8_t token[VDSSO_TOKEN_SIZE]);
-/* The redemption handlers, as the socket calls them. */
+/* The redemption handlers, as the socket calls them. A FETCH comes from
+ * process @pid, whose PAM conversation has the preset user @user
+ * (VDSSO_REDEEM_NO_USER: none). */
 uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
-                            uint8_t **payload, gsize *payload_len);
+                            uint32_t user, pid_t pid, uint8_t **payload, gsize *payload_len);
 uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
                              uint32_t outcome, uint32_t uid);
 

@@ -28,6 +28,13 @@ typedef struct {
     uid_t map_uid;
     int refreshes;
     GByteArray *port;
+    /* the redemption socket's peer: by default the right conversation (a
+     * login's GDM worker when no user session is on the seat, else the
+     * worker in the session of sessions_uid); peer_set overrides it */
+    gboolean peer_set;
+    gboolean peer_ok;
+    VDAgentdSsoPeer peer;
+    uint32_t fetch_user;       /* the FETCH's preset user; -2: the right one */
 } Fake;
 
 static Fake fake;
@@ -112,6 +119,31 @@ static gint64 f_now(gpointer d)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
+static gboolean f_peer(gpointer d, pid_t pid, VDAgentdSsoPeer *peer)
+{
+    memset(peer, 0, sizeof(*peer));
+    CHECK_INT(pid, 4242);
+    if (fake.peer_set) {
+        peer->session = g_strdup(fake.peer.session);
+        peer->seat = g_strdup(fake.peer.seat);
+        peer->session_class = g_strdup(fake.peer.session_class);
+        peer->session_uid = fake.peer.session_uid;
+        peer->unit = g_strdup(fake.peer.unit);
+        return fake.peer_ok;
+    }
+    if (fake.sessions_uid == (uid_t)-1 || fake.sessions[0] == NULL) {
+        peer->unit = g_strdup("gdm.service");
+        peer->session_uid = (uid_t)-1;
+    } else {
+        peer->session = g_strdup(fake.sessions[0]);
+        peer->seat = g_strdup("seat0");
+        peer->session_class = g_strdup("user");
+        peer->session_uid = fake.sessions_uid;
+        peer->unit = g_strdup_printf("session-%s.scope", fake.sessions[0]);
+    }
+    return TRUE;
+}
+
 static const VDAgentdSsoBackend backend = {
     .get_seat = f_get_seat,
     .user_sessions = f_user_sessions,
@@ -123,6 +155,7 @@ static const VDAgentdSsoBackend backend = {
     .refresh = f_refresh,
     .write_port = f_write_port,
     .now = f_now,
+    .peer = f_peer,
 };
 
 static char tmpdir[] = "/tmp/test-sso-policy-XXXXXX";
@@ -148,6 +181,10 @@ static void fake_reset(void)
     fake.map_ok = FALSE;
     fake.map_uid = (uid_t)-1;
     fake.refreshes = 0;
+    fake.peer_set = FALSE;
+    fake.peer_ok = TRUE;
+    memset(&fake.peer, 0, sizeof(fake.peer));
+    fake.fetch_user = (uint32_t)-2;
 }
 
 /* locks checked after 20, 40, 80 ... ms, 6 times */
@@ -239,7 +276,12 @@ static uint32_t fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE], V
 {
     uint8_t *payload = NULL;
     gsize len = 0;
-    uint32_t st = vdagentd_sso_fetch(sso, token, &payload, &len);
+    uint32_t user = fake.fetch_user;
+    if (user == (uint32_t)-2) { /* the right conversation's */
+        user = fake.sessions_uid == (uid_t)-1 || fake.sessions[0] == NULL
+                   ? VDSSO_REDEEM_NO_USER : (uint32_t)fake.sessions_uid;
+    }
+    uint32_t st = vdagentd_sso_fetch(sso, token, user, 4242, &payload, &len);
     *msg = NULL;
     if (st == VDSSO_STATUS_OK) {
         CHECK_INT(vdsso_msg_decode(payload, len, msg), VDSSO_OK);
@@ -534,6 +576,127 @@ static void test_unlock_then_leave(void)
     CHECK_INT(lock_calls("2"), 2);
     CHECK_INT(f_session_locked(NULL, "2"), 1);
     CHECK(!vdagentd_sso_locking(sso, "2"));
+    vdagentd_sso_free(sso);
+}
+
+/* Only seat0's greeter conversation redeems; any other is refused and the
+ * token stays valid for the right one. */
+static void peer_is(const char *session, const char *seat, const char *cls, uid_t uid,
+                    const char *unit)
+{
+    fake.peer_set = TRUE;
+    fake.peer.session = (gchar *)session;
+    fake.peer.seat = (gchar *)seat;
+    fake.peer.session_class = (gchar *)cls;
+    fake.peer.session_uid = uid;
+    fake.peer.unit = (gchar *)unit;
+}
+
+static void test_wrong_conversation_login(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    gboolean fetched;
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 21, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    /* another user's unlock dialog (bob preset) */
+    fake.fetch_user = 5002;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* alice's own unlock dialog elsewhere: a login presets nobody */
+    fake.fetch_user = ALICE_UID;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    fake.fetch_user = VDSSO_REDEEM_NO_USER;
+    /* a root process outside GDM (another PAM application) */
+    peer_is(NULL, NULL, NULL, (uid_t)-1, "ssh.service");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    peer_is(NULL, NULL, NULL, (uid_t)-1, NULL);
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* a process in a session: the greeter's own session, a user's */
+    peer_is("c1", "seat0", "greeter", 115, "session-c1.scope");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    peer_is("7", "seat0", "user", 5002, "session-7.scope");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* logind cannot say */
+    peer_is(NULL, NULL, NULL, (uid_t)-1, "gdm.service");
+    fake.peer_ok = FALSE;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* still valid for GDM's login conversation */
+    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    fake.peer_ok = TRUE;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
+    vdsso_msg_free(m);
+    vdagentd_sso_free(sso);
+}
+
+static void test_wrong_conversation_unlock(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    gboolean fetched;
+    VDSsoMsg *m;
+
+    /* alice's session is on the seat and locked: an unlock */
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.active_uid = ALICE_UID;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "3";
+    fake.locked_hint = 1;
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 22, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    token_of(sso, token);
+    /* bob's locked shell: bob preset, in bob's session */
+    fake.fetch_user = 5002;
+    peer_is("8", "seat0", "user", 5002, "session-8.scope");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* alice preset, but from bob's session, or another seat's session,
+     * or a process outside GDM */
+    fake.fetch_user = ALICE_UID;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    peer_is("9", "seat1", "user", ALICE_UID, "session-9.scope");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    peer_is(NULL, NULL, NULL, (uid_t)-1, "ssh.service");
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* nobody preset (the login greeter) */
+    fake.fetch_user = VDSSO_REDEEM_NO_USER;
+    fake.peer_set = FALSE;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    /* alice's own unlock dialog, in her session on seat0 */
+    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    fake.fetch_user = ALICE_UID;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
+    vdagentd_sso_free(sso);
+
+    /* a session GDM does not manage: its unlock dialog's worker is the gdm3
+     * daemon's child, in gdm.service; alice preset */
+    sso = sso_new(60);
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.active_uid = ALICE_UID;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "3";
+    fake.locked_hint = 1;
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 23, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    peer_is(NULL, NULL, NULL, (uid_t)-1, "gdm.service");
+    fake.fetch_user = 5002;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    fake.fetch_user = ALICE_UID;
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    vdsso_msg_free(m);
     vdagentd_sso_free(sso);
 }
 
@@ -918,6 +1081,8 @@ int main(void)
     test_restart();
     test_unlock_then_leave();
     test_unlock_relocks();
+    test_wrong_conversation_login();
+    test_wrong_conversation_unlock();
     test_refresh_unlocked();
     test_unlock_emits_once();
     test_token_withdrawn();

@@ -18,12 +18,15 @@ static char sock_path[4200];
 static const uint8_t good_token[VDSSO_TOKEN_SIZE] = { 1, 2, 3, 4, 5, 6, 7, 8,
                                                       9, 10, 11, 12, 13, 14, 15, 16 };
 static int fetches, reports;
-static uint32_t last_outcome, last_uid;
+static uint32_t last_outcome, last_uid, last_user;
+static pid_t last_pid;
 
-static uint32_t op_fetch(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], uint8_t **payload,
-                         gsize *len)
+static uint32_t op_fetch(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t user,
+                         pid_t pid, uint8_t **payload, gsize *len)
 {
     fetches++;
+    last_user = user;
+    last_pid = pid;
     if (memcmp(token, good_token, VDSSO_TOKEN_SIZE) != 0) {
         return VDSSO_STATUS_UNKNOWN_TOKEN;
     }
@@ -109,7 +112,8 @@ static void exchange(Client *c)
 
 static void request(Client *c, uint16_t type, const uint8_t *token, uint32_t outcome, uint32_t uid)
 {
-    VDSsoRedeemFrame f = { .type = type, .version = VDSSO_VERSION, .outcome = outcome, .uid = uid };
+    VDSsoRedeemFrame f = { .type = type, .version = VDSSO_REDEEM_VERSION, .outcome = outcome,
+                           .uid = uid };
     memset(c, 0, sizeof(*c));
     memcpy(f.token, token, VDSSO_TOKEN_SIZE);
     long n = vdsso_redeem_encode(&f, c->req, sizeof(c->req));
@@ -151,11 +155,15 @@ static void test_requests(void)
     VDSsoRedeemFrame f;
     uint8_t bad[VDSSO_TOKEN_SIZE] = { 0 };
 
-    request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
+    request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 5002);
     exchange(&c);
     CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
     CHECK_INT(f.body_len, 3000);
     CHECK(f.body[0] == 0xa5 && f.body[2999] == 0xa5);
+    /* the handler learns the conversation's preset user and the peer's pid
+     * (SO_PEERCRED: the client thread is ours) */
+    CHECK_INT(last_user, 5002);
+    CHECK_INT(last_pid, getpid());
 
     request(&c, VDSSO_REDEEM_FETCH, bad, 0, 0);
     exchange(&c);
@@ -177,23 +185,27 @@ static void test_bad_frames(void)
     int before = fetches + reports;
 
     /* frames only the agent sends */
-    raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 1, 4);
+    raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 2, 4);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 1, 0);
+    raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 2, 0);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    /* too large, wrong version, unknown type, wrong fixed size */
-    raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 1, 0);
+    /* too large, wrong version (version 1's FETCH, a token only), unknown
+     * type, wrong fixed size */
+    raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 2, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 1, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 3, 20);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 16, 7, 2, 16);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 2, 16);
-    exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 16, 7, 1, 16);
-    exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 15, VDSSO_REDEEM_FETCH, 1, 15);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
     /* half a request, then gone */
@@ -224,7 +236,7 @@ static void test_peer_uid(void)
     pid_t pid = fork();
     if (pid == 0) {
         uint8_t req[64], ans[16];
-        VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH, .version = VDSSO_VERSION };
+        VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_FETCH, .version = VDSSO_REDEEM_VERSION };
         memcpy(f.token, good_token, sizeof(good_token));
         long n = vdsso_redeem_encode(&f, req, sizeof(req));
         if (setgid(65534) != 0 || setuid(65534) != 0) {

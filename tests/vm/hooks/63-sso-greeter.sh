@@ -34,7 +34,26 @@ args=(--confdir /etc/pam.d --timeout "${SSO_GREETER_TIMEOUT:-3600}"
 [ -n "${SSO_GREETER_UNLOCK:-}" ] && args+=(--unlock "$SSO_GREETER_UNLOCK")
 [ -n "${SSO_GREETER_UNLOCK:-}" ] && [ -n "${SSO_GREETER_SESSION:-}" ] &&
 	args+=(--session "$SSO_GREETER_SESSION")
-/usr/libexec/spice-sso/greeter-emulator "${args[@]}" -- /usr/lib/spice-sso/session-probe \
+# Where GDM 43 runs the conversation, since vdagentd checks the redemption
+# socket's peer by its cgroup: a login conversation's worker in
+# gdm.service, an unlock dialog's in the locked user's session scope (the
+# session on the fabricated seat: SSO_GREETER_SESSION, else the first one
+# whose USER= is the user's). Without such a session there is no unlock
+# dialog to emulate.
+cg=/sys/fs/cgroup/system.slice/gdm.service
+if [ -n "${SSO_GREETER_UNLOCK:-}" ]; then
+	if [ -n "${SSO_GREETER_SESSION:-}" ]; then
+		sfile=/run/systemd/sessions/$SSO_GREETER_SESSION
+		$BB grep -qx "USER=$SSO_GREETER_UNLOCK" "$sfile" 2>/dev/null || sfile=
+	else
+		sfile=$($BB grep -l "^USER=$SSO_GREETER_UNLOCK\$" /run/systemd/sessions/* 2>/dev/null | $BB head -n1)
+	fi
+	[ -n "$sfile" ] || { sso_mark "${pfx}greeter-failed" "no session of $SSO_GREETER_UNLOCK"; exit 1; }
+	cg=/sys/fs/cgroup/user.slice/user-$($BB sed -n 's/^UID=//p' "$sfile").slice/session-${sfile##*/}.scope
+fi
+$BB mkdir -p "$cg"
+bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" \
+	/usr/libexec/spice-sso/greeter-emulator "${args[@]}" -- /usr/lib/spice-sso/session-probe \
 	<>"$RUN/${name:-greeter}.in" 2>&1 | $STAMP |
 	/usr/lib/spice-sso/sso-events "greeter${name:+-$name}" "$pfx" >/dev/null 2>&1 &
 for ((i = 0; i < 100; i++)); do [ -e "$RUN/state/${pfx}greeter-ready" ] && exit 0; $BB sleep 0.1; done

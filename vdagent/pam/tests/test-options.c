@@ -19,6 +19,7 @@ int main(void)
     CHECK(o.krb5.keytab == NULL);
     CHECK(o.krb5.server == NULL);
     CHECK_INT(o.krb5.uid_min, -1);
+    CHECK_INT(o.krb5.uid_max, 0);
     CHECK_INT(o.timeout, 10);
     CHECK_INT(o.debug, 0);
 
@@ -35,10 +36,14 @@ int main(void)
     const char *zero[] = { "uid_min=0" };
     CHECK_INT(parse(&o, 1, zero), 0);
     CHECK_INT(o.krb5.uid_min, 0);
+    const char *max[] = { "uid_max=59999" };
+    CHECK_INT(parse(&o, 1, max), 0);
+    CHECK_INT(o.krb5.uid_max, 59999);
 
     /* anything unknown or malformed fails closed */
     const char *bad[] = { "sockets=/x", "socket=", "socket=relative", "krb5_conf=relative",
                           "uid_min=-1", "uid_min=1e3", "uid_min=", "uid_min=99999999999",
+                          "uid_max=0", "uid_max=-1", "uid_max=", "uid_max=99999999999",
                           "timeout=0", "timeout=301", "timeout=x", "debug=1", "keytab",
                           "use_first_pass", "" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

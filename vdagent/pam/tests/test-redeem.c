@@ -17,7 +17,7 @@
 
 enum answer {
     A_CRED, A_UNKNOWN, A_STATUS_OK, A_STATUS_NOT_FETCHED, A_BAD_VERSION, A_HUGE, A_TRUNCATED,
-    A_SILENT, A_CRED_GARBAGE, A_CLOSE
+    A_SILENT, A_CRED_GARBAGE, A_CLOSE, A_WRONG_CONVERSATION
 };
 
 static const uint8_t token[VDSSO_TOKEN_SIZE] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4,
@@ -63,9 +63,13 @@ static void serve(int lfd, enum answer a)
     if (f.type == VDSSO_REDEEM_REPORT && (f.outcome != 2 || f.uid != 5001)) {
         _exit(6);
     }
+    /* the FETCH names the conversation's preset user (here: 5002) */
+    if (f.type == VDSSO_REDEEM_FETCH && f.uid != 5002) {
+        _exit(11);
+    }
     uint8_t out[VDSSO_REDEEM_MAX_FRAME];
     long n = 0;
-    VDSsoRedeemFrame ans = { .version = VDSSO_VERSION };
+    VDSsoRedeemFrame ans = { .version = VDSSO_REDEEM_VERSION };
     uint8_t payload[512];
     switch (a) {
     case A_CRED:
@@ -87,22 +91,25 @@ static void serve(int lfd, enum answer a)
     case A_UNKNOWN:
     case A_STATUS_OK:
     case A_STATUS_NOT_FETCHED:
+    case A_WRONG_CONVERSATION:
         ans.type = VDSSO_REDEEM_STATUS;
         ans.status = a == A_UNKNOWN ? VDSSO_STATUS_UNKNOWN_TOKEN
-                     : a == A_STATUS_OK ? VDSSO_STATUS_OK : VDSSO_STATUS_NOT_FETCHED;
+                     : a == A_STATUS_OK ? VDSSO_STATUS_OK
+                     : a == A_WRONG_CONVERSATION ? VDSSO_STATUS_WRONG_CONVERSATION
+                     : VDSSO_STATUS_NOT_FETCHED;
         n = vdsso_redeem_encode(&ans, out, sizeof(out));
         break;
     case A_BAD_VERSION:
         ans.type = VDSSO_REDEEM_STATUS;
         n = vdsso_redeem_encode(&ans, out, sizeof(out));
-        out[6] = 2;
+        out[6] = 1;
         break;
     case A_HUGE:
-        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x01\x00", 8);
+        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x02\x00", 8);
         n = 8;
         break;
     case A_TRUNCATED:
-        memcpy(out, "\x64\x00\x00\x00\x81\x00\x01\x00" "abcdefgh", 16);
+        memcpy(out, "\x64\x00\x00\x00\x81\x00\x02\x00" "abcdefgh", 16);
         n = 16;
         break;
     case A_SILENT: /* until the client gives up */
@@ -173,7 +180,7 @@ static void fetch_expect(const char *what, enum answer a, uid_t uid, int timeout
     pid_t pid = uid != (uid_t)-1 ? start(a, uid) : 0;
     VDSsoMsg *m = NULL;
     char err[512] = "";
-    SsoRedeemResult r = sso_redeem_fetch(path, timeout, 0, token, &m, err, sizeof(err));
+    SsoRedeemResult r = sso_redeem_fetch(path, timeout, 0, token, 5002, &m, err, sizeof(err));
     if (r != want || (text != NULL && strstr(err, text) == NULL)) {
         fprintf(stderr, "%s: result %d (want %d), \"%s\" (want \"%s\")\n", what, r, want, err,
                 text ? text : "");
@@ -204,6 +211,8 @@ int main(void)
 
     fetch_expect("cred", A_CRED, 0, 5, SSO_REDEEM_OK, NULL);
     fetch_expect("unknown token", A_UNKNOWN, 0, 5, SSO_REDEEM_UNKNOWN_TOKEN, "does not know this token");
+    fetch_expect("wrong conversation", A_WRONG_CONVERSATION, 0, 5, SSO_REDEEM_WRONG_CONVERSATION,
+                 "holds this token for another conversation");
     fetch_expect("status to a fetch", A_STATUS_NOT_FETCHED, 0, 5, SSO_REDEEM_PROTOCOL, "status 3");
     fetch_expect("not root", A_CRED, 65534, 5, SSO_REDEEM_NOT_ROOT, "served by uid 65534");
     fetch_expect("bad version", A_BAD_VERSION, 0, 5, SSO_REDEEM_PROTOCOL, "malformed answer");

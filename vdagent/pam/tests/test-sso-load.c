@@ -185,7 +185,8 @@ static void test_verify_fails_closed(void)
     fake_cred_free(&tgt);
 }
 
-static void expect_user(const char *principal, long uid_min, SsoKrb5Status want, const char *text)
+static void expect_user_in(const char *principal, long uid_min, long uid_max, SsoKrb5Status want,
+                           const char *text)
 {
     krb5_creds tgt;
     const char *realm = strchr(principal, '@') + 1;
@@ -198,6 +199,7 @@ static void expect_user(const char *principal, long uid_min, SsoKrb5Status want,
     if (cr != NULL) {
         SsoKrb5User u;
         k->uid_min = uid_min;
+        k->uid_max = uid_max;
         SsoKrb5Status st = sso_krb5_map_user(k, cr, &u, &err);
         if (st != want || (text != NULL && strstr(err.text, text) == NULL)) {
             fprintf(stderr, "map %s: status %d (want %d), text \"%s\"\n", principal, st, want,
@@ -213,6 +215,11 @@ static void expect_user(const char *principal, long uid_min, SsoKrb5Status want,
     fake_cred_free(&tgt);
 }
 
+static void expect_user(const char *principal, long uid_min, SsoKrb5Status want, const char *text)
+{
+    expect_user_in(principal, uid_min, 60000, want, text);
+}
+
 static void test_map(void)
 {
     expect_user("root@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "uid 0: refused");
@@ -221,9 +228,18 @@ static void test_map(void)
     expect_user("no-such-user-here@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local account");
     expect_user("nobody/admin@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
     expect_user("nobody@OTHER.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
-    /* nobody (65534) stands in for a user: allowed, then below uid_min */
-    expect_user("nobody@SPICE.TEST", 1000, SSO_KRB5_OK, NULL);
-    expect_user("nobody@SPICE.TEST", 65535, SSO_KRB5_NO_USER, "below uid_min 65535");
+    /* nobody (65534) stands in for a user where the range lets it in:
+     * allowed, then below uid_min */
+    expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_OK, NULL);
+    expect_user_in("nobody@SPICE.TEST", 65535, 70000, SSO_KRB5_NO_USER, "below uid_min 65535");
+}
+
+/* Above UID_MAX: nobody with Debian's login.defs range */
+static void test_map_above_uid_max(void)
+{
+    expect_user_in("nobody@SPICE.TEST", 1000, 60000, SSO_KRB5_NO_USER,
+                   "uid 65534, not a regular user account (above uid_max 60000;");
+    expect_user_in("nobody@SPICE.TEST", 1000, 65533, SSO_KRB5_NO_USER, "above uid_max 65533");
 }
 
 static void test_status_strings(void)
@@ -252,6 +268,9 @@ static void test_open(void)
     CHECK_INT(sso_krb5_open(&o, &x, &err), SSO_KRB5_OK);
     if (x != NULL) {
         CHECK(sso_krb5_uid_min(x) >= 1);
+        /* and uid_max from it: a zeroed field means "from login.defs" */
+        CHECK(sso_krb5_uid_max(x) >= sso_krb5_uid_min(x));
+        CHECK(sso_krb5_uid_max(x) < 65534);
         sso_krb5_close(x);
     }
 }
@@ -272,6 +291,7 @@ int main(void)
     test_refused();
     test_verify_fails_closed();
     test_map();
+    test_map_above_uid_max();
     test_status_strings();
     test_open();
     sso_krb5_close(k);

@@ -156,15 +156,21 @@ static void test_file(void)
     CHECK_STR(princ, "alice@SPICE.TEST");
     CHECK_INT(end, c->tgt->times.endtime);
 
-    /* a second login over it: the user's own stale cache is replaced */
+    /* a second login over it: the user's own cache (another session's, live
+     * or stale) is neither wiped nor overwritten; the login is refused */
     SsoKrb5Stored s2;
     struct stat before, after;
     CHECK_INT(lstat(path, &before), 0);
-    expect_status("store over own stale cache", sso_krb5_store_new(k, c2, &user, &s2, &err),
-                  SSO_KRB5_OK, &err, NULL);
+    expect_status("check over own cache", sso_krb5_store_check(k, &user, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "that this login did not create");
+    expect_status("store over own cache", sso_krb5_store_new(k, c2, &user, &s2, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err,
+                  "did not create (another session's, or a stale one): not overwritten, left alone;"
+                  " fix: give every login a cache of its own: default_ccache_name = DIR:");
     CHECK_INT(lstat(path, &after), 0);
+    CHECK_INT(after.st_ino, before.st_ino);
     CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
-    CHECK_INT(end, c2->tgt->times.endtime);
+    CHECK_INT(end, c->tgt->times.endtime);
 
     /* refresh: same principal in place (same inode), another principal refused */
     expect_status("refresh", sso_krb5_refresh(k, c, &user, NULL, princ, sizeof(princ), &err),
@@ -186,9 +192,12 @@ static void test_file(void)
     expect_file(path, UID, 0600);
 
     /* destroy: gone; a second destroy is fine */
-    expect_status("destroy", sso_krb5_destroy(k, &user, &s2, &err), SSO_KRB5_OK, &err, NULL);
+    expect_status("destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
     CHECK(!exists(path));
-    expect_status("destroy again", sso_krb5_destroy(k, &user, &s2, &err), SSO_KRB5_OK, &err, NULL);
+    expect_status("destroy again", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
+    expect_status("check of a free name", sso_krb5_store_check(k, &user, &err), SSO_KRB5_OK,
+                  &err, NULL);
+    CHECK(!exists(path));
     expect_status("refresh of nothing", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_NO_CACHE, &err, "does not exist");
 
@@ -208,7 +217,9 @@ static void test_file(void)
     CHECK_INT(symlink(victim, path), 0);
     CHECK_INT(lchown(path, 1, 1), 0); /* planted by another user */
     expect_status("symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
-                  &err, "symbolic link");
+                  &err, "is squatted: a symbolic link of uid 1: not followed, left alone; fix: ");
+    expect_status("check of a symlink", sso_krb5_store_check(k, &user, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "is squatted: a symbolic link");
     CHECK(file_is(victim, "precious\n"));
     struct stat lst;
     CHECK(lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode));
@@ -219,7 +230,11 @@ static void test_file(void)
 
     write_file(path, "root's\n", 0, 0600);
     expect_status("file of another owner", sso_krb5_store_new(k, c, &user, &s, &err),
-                  SSO_KRB5_CACHE_REFUSED, &err, "left alone");
+                  SSO_KRB5_CACHE_REFUSED, &err, "is squatted: it exists and is not a single-link"
+                  " regular file of nobody (uid 0, mode 100600, 1 links): left alone; fix: ");
+    expect_status("check of a file of another owner", sso_krb5_store_check(k, &user, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "is squatted");
+    CHECK(file_is(path, "root's\n"));
     CHECK(file_is(path, "root's\n"));
     expect_status("refresh of a file of another owner",
                   sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err), SSO_KRB5_CACHE_REFUSED,
