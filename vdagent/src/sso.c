@@ -268,6 +268,7 @@ typedef struct {
     PendingPath path;
     uid_t uid;                 /* PATH_UNLOCK: whose session */
     gboolean fetched;
+    guint fetches;             /* FETCHes answered (a restarted conversation fetches again) */
     guint emissions;
     guint emit_source;
     guint expire_source;
@@ -1186,8 +1187,13 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
 
     *payload = NULL;
     *payload_len = 0;
-    if (!token_matches(sso, token) || p->fetched) {
+    if (!token_matches(sso, token)) {
         syslog(LOG_WARNING, "sso: redemption: FETCH with an unknown, used or expired token");
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    if (p->fetches >= VDAGENTD_SSO_MAX_FETCHES) {
+        syslog(LOG_WARNING, "sso: redemption: the credential of %s was fetched %u times and never"
+               " reported: refusing another FETCH", p->principal, p->fetches);
         return VDSSO_STATUS_UNKNOWN_TOKEN;
     }
     if (!conversation_ok(sso, user, pid, &why)) {
@@ -1207,24 +1213,32 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
         pending_drop(sso, "internal error");
         return VDSSO_STATUS_BAD_REQUEST;
     }
-    /* a token can be fetched once: from now on the credential exists only
-     * in the answer, which the socket wipes once written */
-    p->fetched = TRUE;
-    vdsso_msg_free(p->msg);
-    p->msg = NULL;
-    if (p->emit_source) {
-        g_source_remove(p->emit_source);
-        p->emit_source = 0;
+    /* The credential stays until the REPORT: gnome-shell restarts its
+     * conversation when a UserAuthenticated signal reaches it while one is
+     * under way (a repetition of ours emitted before the first FETCH and
+     * heard after it, under TCG seconds later: seen on the real GNOME
+     * guest), and the restarted conversation fetches again. At most
+     * VDAGENTD_SSO_MAX_FETCHES fetches, all within the time to live. */
+    p->fetches++;
+    if (p->fetched) {
+        syslog(LOG_INFO, "sso: the PAM module fetched the credential of %s again (%s, fetch %u):"
+               " the greeter restarted its conversation", p->principal, path_name(p->path),
+               p->fetches);
+    } else {
+        p->fetched = TRUE;
+        if (p->emit_source) {
+            g_source_remove(p->emit_source);
+            p->emit_source = 0;
+        }
+        /* the time to live bounds how long the credential waits to be
+         * fetched; the PAM module's verification may then wait for the
+         * KDC, and it refuses a login whose REPORT is not acknowledged: it
+         * gets a time to live of its own, from the first FETCH */
+        g_source_remove(p->expire_source);
+        p->expire_source = g_timeout_add_seconds(sso->config.ttl, expire_cb, sso);
+        syslog(LOG_INFO, "sso: the PAM module fetched the credential of %s (%s)",
+               p->principal, path_name(p->path));
     }
-    /* the time to live bounds how long the credential waits to be fetched;
-     * the PAM module's verification may then wait for the KDC, and it
-     * refuses a login whose REPORT is not acknowledged: it gets a time to
-     * live of its own, from now (only the token and the principal are
-     * kept for it) */
-    g_source_remove(p->expire_source);
-    p->expire_source = g_timeout_add_seconds(sso->config.ttl, expire_cb, sso);
-    syslog(LOG_INFO, "sso: the PAM module fetched the credential of %s (%s)",
-           p->principal, path_name(p->path));
     *payload = buf;
     *payload_len = size;
     return VDSSO_STATUS_OK;

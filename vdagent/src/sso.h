@@ -31,6 +31,9 @@ G_BEGIN_DECLS
 #define VDAGENTD_SSO_DEFAULT_TTL 60
 #define VDAGENTD_SSO_MIN_TTL 5
 #define VDAGENTD_SSO_MAX_TTL 600
+/* fetches of one credential before its REPORT: a greeter that restarts its
+ * conversation fetches again */
+#define VDAGENTD_SSO_MAX_FETCHES 4
 /* A lock on disconnect is checked through logind's LockedHint after 1, 2,
  * 4 ... 32, 32 ... seconds and asked again while the session is not
  * locked, VDAGENTD_SSO_LOCK_ATTEMPTS times in all (about 3 minutes: a
