@@ -59,18 +59,7 @@ UIDS = {"alice": 5001, "bob": 5002}
 
 def build_gnome_guest(overlay=None, quiet=True):
     """tests/gnome/build-gnome-guest (seconds when cached) -> GUEST_* values."""
-    cmd = [os.path.join(HERE, "build-gnome-guest")]
-    if overlay:
-        cmd += ["--overlay", overlay]
-    if quiet:
-        cmd.append("--quiet")
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
-    env = {}
-    for line in out.splitlines():
-        k, _, v = line.partition("=")
-        if k.startswith("GUEST_"):
-            env[k] = shlex.split(v)[0]
-    return env
+    return guestvm.build_guest(overlay, quiet, script=os.path.join(HERE, "build-gnome-guest"))
 
 
 def image_with_builds(quiet=True):
@@ -203,15 +192,10 @@ class GnomeGuest(guestvm.Guest):
 
     def command_line(self, config_img):
         img = self.image
-        qemu = self.qemu or os.path.join(guestvm.upstream_env()["QEMU_PREFIX"], "bin",
-                                         "qemu-system-x86_64")
+        qemu = self.qemu_binary()
         r = self.rundir
-        spice = f"port={self.spice_port},addr=127.0.0.1"
-        if self.spice_opts:
-            spice += "," + self.spice_opts
-        append = "root=/dev/vda rw console=ttyS0 quiet mitigations=off systemd.show_status=0"
-        if self.append:
-            append += " " + self.append
+        append = self.kernel_append("root=/dev/vda rw console=ttyS0 quiet mitigations=off "
+                                    "systemd.show_status=0")
         return [
             qemu, "-name", "spice-sso-gnome", "-accel", "tcg,thread=multi", "-machine", "q35",
             "-cpu", "max", "-m", str(self.memory_mb), "-smp", str(self.smp),
@@ -225,18 +209,7 @@ class GnomeGuest(guestvm.Guest):
             "-serial", "chardev:dbg",
             "-qmp", f"unix:{r}/qmp.sock,server=on,wait=off",
             "-qmp", f"unix:{r}/qmp-cmd.sock,server=on,wait=off",
-            "-drive", f"if=none,id=root,file={img['GUEST_ROOTFS']},format=raw,snapshot=on",
-            "-device", "virtio-blk-pci,drive=root,serial=sso-root",
-            "-drive", f"if=none,id=cfg,file={config_img},format=raw,readonly=on",
-            "-device", "virtio-blk-pci,drive=cfg,serial=sso-config",
-            "-device", "virtio-vga",
-            "-device", "virtio-serial-pci",
-            "-chardev", "spicevmc,id=vdagent,name=vdagent",
-            "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
-            "-spice", spice,
-            "-netdev", self._netdev(),
-            "-device", "virtio-net-pci,netdev=n0,romfile=",
-        ] + self.extra_qemu_args
+        ] + self.guest_devices(config_img, display=["-device", "virtio-vga"]) + self.extra_qemu_args
 
     # ------------------------------------------------------------ QMP
 

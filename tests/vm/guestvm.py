@@ -102,9 +102,10 @@ def upstream_env():
     return read_env_file(path)
 
 
-def build_guest(overlay=None, quiet=True):
-    """Run tests/vm/build-guest (seconds when cached) -> its GUEST_* values."""
-    cmd = [os.path.join(HERE, "build-guest")]
+def build_guest(overlay=None, quiet=True, script=None):
+    """Run tests/vm/build-guest, or another image builder with the same
+    interface (seconds when cached) -> its GUEST_* values."""
+    cmd = [script or os.path.join(HERE, "build-guest")]
     if overlay:
         cmd += ["--overlay", overlay]
     if quiet:
@@ -297,16 +298,22 @@ class Guest:
             nd += ",guestfwd=" + fwd.replace(",", ",,")
         return nd
 
+    def qemu_binary(self):
+        return self.qemu or os.path.join(upstream_env()["QEMU_PREFIX"], "bin", "qemu-system-x86_64")
+
+    def spice_arg(self):
+        """-spice's argument: loopback, the port, the caller's options."""
+        spice = f"port={self.spice_port},addr=127.0.0.1"
+        return spice + ("," + self.spice_opts if self.spice_opts else "")
+
+    def kernel_append(self, base):
+        return base + (" " + self.append if self.append else "")
+
     def command_line(self, config_img):
         img = self.image
-        qemu = self.qemu or os.path.join(upstream_env()["QEMU_PREFIX"], "bin", "qemu-system-x86_64")
+        qemu = self.qemu_binary()
         r = self.rundir
-        spice = f"port={self.spice_port},addr=127.0.0.1"
-        if self.spice_opts:
-            spice += "," + self.spice_opts
-        append = "console=ttyS0 quiet panic=-1 mitigations=off"
-        if self.append:
-            append += " " + self.append
+        append = self.kernel_append("console=ttyS0 quiet panic=-1 mitigations=off")
         return [
             qemu, "-name", "spice-sso-guest", "-accel", "tcg", "-machine", "pc",
             "-m", str(self.memory_mb), "-smp", "1",
@@ -316,17 +323,24 @@ class Guest:
             "-chardev", f"socket,id=ctl,path={r}/control.sock,server=on,wait=off",
             "-serial", "chardev:ctl",
             "-qmp", f"unix:{r}/qmp.sock,server=on,wait=off",
-            "-drive", f"if=none,id=root,file={img['GUEST_ROOTFS']},format=raw,snapshot=on",
+        ] + self.guest_devices(config_img) + self.extra_qemu_args
+
+    def guest_devices(self, config_img, display=()):
+        """The disks (root image as a snapshot, the config disk), the agent
+        port on SPICE, the display devices and the user-mode network."""
+        return [
+            "-drive", f"if=none,id=root,file={self.image['GUEST_ROOTFS']},format=raw,snapshot=on",
             "-device", "virtio-blk-pci,drive=root,serial=sso-root",
             "-drive", f"if=none,id=cfg,file={config_img},format=raw,readonly=on",
             "-device", "virtio-blk-pci,drive=cfg,serial=sso-config",
+        ] + list(display) + [
             "-device", "virtio-serial-pci",
             "-chardev", "spicevmc,id=vdagent,name=vdagent",
             "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
-            "-spice", spice,
+            "-spice", self.spice_arg(),
             "-netdev", self._netdev(),
             "-device", "virtio-net-pci,netdev=n0,romfile=",
-        ] + self.extra_qemu_args
+        ]
 
     def start(self):
         if self.image is None:

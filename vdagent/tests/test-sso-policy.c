@@ -639,6 +639,21 @@ static void test_wrong_conversation_login(void)
     vdagentd_sso_free(sso);
 }
 
+/* alice's session @session is the seat's active one (LockedHint
+ * @locked_hint for every session); alice's principal maps to her */
+static void alice_on_seat(const char *session, int locked_hint)
+{
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.active_uid = ALICE_UID;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = session;
+    fake.locked_hint = locked_hint;
+    fake.map_ok = TRUE;
+    fake.map_uid = ALICE_UID;
+}
+
 static void test_wrong_conversation_unlock(void)
 {
     VDAgentdSso *sso = sso_new(60);
@@ -647,15 +662,7 @@ static void test_wrong_conversation_unlock(void)
     VDSsoMsg *m;
 
     /* alice's session is on the seat and locked: an unlock */
-    fake.seat.active_is_greeter = FALSE;
-    fake.seat.active_is_user = TRUE;
-    fake.seat.active_uid = ALICE_UID;
-    fake.seat.n_user_sessions = 1;
-    fake.sessions_uid = ALICE_UID;
-    fake.sessions[0] = "3";
-    fake.locked_hint = 1;
-    fake.map_ok = TRUE;
-    fake.map_uid = ALICE_UID;
+    alice_on_seat("3", 1);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 22, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
     CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
@@ -686,15 +693,7 @@ static void test_wrong_conversation_unlock(void)
     /* a session GDM does not manage: its unlock dialog's worker is the gdm3
      * daemon's child, in gdm.service; alice preset */
     sso = sso_new(60);
-    fake.seat.active_is_greeter = FALSE;
-    fake.seat.active_is_user = TRUE;
-    fake.seat.active_uid = ALICE_UID;
-    fake.seat.n_user_sessions = 1;
-    fake.sessions_uid = ALICE_UID;
-    fake.sessions[0] = "3";
-    fake.locked_hint = 1;
-    fake.map_ok = TRUE;
-    fake.map_uid = ALICE_UID;
+    alice_on_seat("3", 1);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 23, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
@@ -763,13 +762,7 @@ static void test_refresh_unlocked(void)
 {
     VDAgentdSso *sso = sso_new(60);
 
-    fake.seat.active_is_greeter = FALSE;
-    fake.seat.active_is_user = TRUE;
-    fake.seat.n_user_sessions = 1;
-    fake.sessions_uid = ALICE_UID;
-    fake.sessions[0] = "2";
-    fake.map_ok = TRUE;
-    fake.map_uid = ALICE_UID;
+    alice_on_seat("2", 0);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
     CHECK_INT(fake.refreshes, 1);
@@ -816,13 +809,7 @@ static void test_unlock_emits_once(void)
 {
     VDAgentdSso *sso = sso_new(60);
 
-    fake.seat.active_is_greeter = FALSE;
-    fake.seat.active_is_user = TRUE;
-    fake.seat.n_user_sessions = 1;
-    fake.sessions_uid = ALICE_UID;
-    fake.sessions[0] = "2";
-    fake.map_ok = TRUE;
-    fake.map_uid = ALICE_UID;
+    alice_on_seat("2", 0);
     set_hint("2", 1);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
