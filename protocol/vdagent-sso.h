@@ -144,7 +144,9 @@ typedef enum VDSsoResult {
     VDSSO_RESULT_NO_LOGIN_SERVICE = 7,    /* no greeter integration (PAM service file missing) */
     VDSSO_RESULT_PRINCIPAL_MISMATCH = 8,  /* principal field != credential cache principal */
     VDSSO_RESULT_INTERNAL = 9,
-    VDSSO_RESULT_LAST = VDSSO_RESULT_INTERNAL
+    VDSSO_RESULT_USER_REFUSED = 10,       /* the principal maps to a local user single sign-on
+                                           * may not log in as (root, a system account, ...) */
+    VDSSO_RESULT_LAST = VDSSO_RESULT_USER_REFUSED
 } VDSsoResult;
 
 typedef struct VDSsoReply {

@@ -70,6 +70,7 @@ const char *vdsso_result_str(uint32_t result)
     case VDSSO_RESULT_NO_LOGIN_SERVICE: return "no login service (PAM service gdm-ovirtcred missing)";
     case VDSSO_RESULT_PRINCIPAL_MISMATCH: return "principal does not match the credential";
     case VDSSO_RESULT_INTERNAL: return "internal error in the guest agent";
+    case VDSSO_RESULT_USER_REFUSED: return "the principal maps to a local user single sign-on may not log in as";
     }
     return "unknown result";
 }
@@ -87,6 +88,7 @@ const char *vdsso_result_name(uint32_t result)
     case VDSSO_RESULT_NO_LOGIN_SERVICE: return "no-login-service";
     case VDSSO_RESULT_PRINCIPAL_MISMATCH: return "principal-mismatch";
     case VDSSO_RESULT_INTERNAL: return "internal";
+    case VDSSO_RESULT_USER_REFUSED: return "user-refused";
     }
     return "unknown";
 }

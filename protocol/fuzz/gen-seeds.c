@@ -105,8 +105,11 @@ int main(int argc, char **argv)
     n = vdsso_msg_encode(&m, buf, sizeof(buf));
     put(dir, "msg", "refresh-utf8", buf, (size_t)n);
 
-    /* replies */
-    for (uint32_t r = 0; r <= VDSSO_RESULT_LAST; r += 3) {
+    /* replies: every third result, and the last one */
+    for (uint32_t r = 0; r <= VDSSO_RESULT_LAST; r++) {
+        if (r % 3 != 0 && r != VDSSO_RESULT_LAST) {
+            continue;
+        }
         VDSsoReply rep = { VDSSO_VERSION, r * 11, r };
         char name[32];
         snprintf(name, sizeof(name), "result-%u", r);

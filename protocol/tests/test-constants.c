@@ -26,6 +26,8 @@ static_assert(VD_AGENT_SSO_FLAG_REFRESH == VDSSO_FLAG_REFRESH, "flag");
 static_assert(VD_AGENT_SSO_CRED_KRB5_CCACHE == VDSSO_CRED_KRB5_CCACHE, "cred type");
 static_assert((int)VD_AGENT_SSO_RESULT_INTERNAL == (int)VDSSO_RESULT_INTERNAL, "results");
 static_assert((int)VD_AGENT_SSO_RESULT_NO_LOGIN_SERVICE == (int)VDSSO_RESULT_NO_LOGIN_SERVICE, "results");
+static_assert((int)VD_AGENT_SSO_RESULT_USER_REFUSED == (int)VDSSO_RESULT_USER_REFUSED, "results");
+static_assert((int)VD_AGENT_SSO_RESULT_USER_REFUSED == (int)VDSSO_RESULT_LAST, "results");
 
 int main(void)
 {

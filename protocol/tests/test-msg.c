@@ -232,6 +232,10 @@ static void test_reply(void)
         CHECK_INT(vdsso_reply_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
     }
     CHECK_INT(vdsso_reply_decode(buf, 13, &d), VDSSO_ERR_TRAILING);
+    /* the newest result keeps its wire value */
+    buf[8] = 10;
+    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_OK);
+    CHECK_INT(d.result, VDSSO_RESULT_USER_REFUSED);
     buf[8] = VDSSO_RESULT_LAST + 1;
     CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_RESULT);
     buf[0] = 2;
@@ -246,6 +250,7 @@ static void test_reply(void)
         CHECK(strpbrk(vdsso_result_name(i), " =\"") == NULL);
     }
     CHECK_STR(vdsso_result_name(VDSSO_RESULT_SEAT_BUSY), "seat-busy");
+    CHECK_STR(vdsso_result_name(VDSSO_RESULT_USER_REFUSED), "user-refused");
     CHECK_STR(vdsso_result_name(VDSSO_RESULT_LAST + 1), "unknown");
 }
 

@@ -30,6 +30,7 @@ const char *sso_krb5_status_str(SsoKrb5Status st)
     case SSO_KRB5_EXPIRED: return "ticket expired";
     case SSO_KRB5_VERIFY_FAILED: return "ticket verification failed";
     case SSO_KRB5_NO_USER: return "no permitted local user";
+    case SSO_KRB5_USER_REFUSED: return "local user refused";
     case SSO_KRB5_CACHE_REFUSED: return "target credential cache refused";
     case SSO_KRB5_NO_CACHE: return "no existing credential cache for the principal";
     case SSO_KRB5_OTHER_PRINCIPAL: return "credential cache holds another principal";
@@ -45,7 +46,8 @@ VDSsoOutcome sso_krb5_outcome(SsoKrb5Status st)
     case SSO_KRB5_BAD_CCACHE: return VDSSO_OUTCOME_BAD_CCACHE;
     case SSO_KRB5_EXPIRED:
     case SSO_KRB5_VERIFY_FAILED: return VDSSO_OUTCOME_VERIFY_FAILED;
-    case SSO_KRB5_NO_USER: return VDSSO_OUTCOME_NO_USER;
+    case SSO_KRB5_NO_USER:
+    case SSO_KRB5_USER_REFUSED: return VDSSO_OUTCOME_NO_USER;
     case SSO_KRB5_CACHE_REFUSED:
     case SSO_KRB5_NO_CACHE:
     case SSO_KRB5_OTHER_PRINCIPAL: return VDSSO_OUTCOME_BAD_CCACHE;
@@ -499,13 +501,13 @@ static SsoKrb5Status check_k5login(SsoKrb5 *k, const SsoKrb5Creds *c, const char
                         : snprintf(path, sizeof(path), "%s/.k5login", home);
     profile_release_string(dir);
     if (n < 0 || (size_t)n >= sizeof(path)) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0, "the .k5login path of %s is too long",
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0, "the .k5login path of %s is too long",
                              lname);
     }
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ELOOP) {
-            return sso_krb5_fail(err, SSO_KRB5_NO_USER, ELOOP,
+            return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, ELOOP,
                                  "%s may not log in as %s: %s is a symbolic link", c->principal,
                                  lname, path);
         }
@@ -515,7 +517,7 @@ static SsoKrb5Status check_k5login(SsoKrb5 *k, const SsoKrb5Creds *c, const char
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
     if (!regular) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0,
                              "%s may not log in as %s: %s is not a regular file (a FIFO or"
                              " device would block whoever reads it)", c->principal, lname, path);
     }
@@ -566,18 +568,18 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
     snprintf(home, sizeof(home), "%s", pw.pw_dir != NULL ? pw.pw_dir : "/");
     free(buf);
     if (uid == 0) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0, "%s maps to %s, uid 0: refused",
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0, "%s maps to %s, uid 0: refused",
                              c->principal, lname);
     }
     if ((long)uid < k->uid_min) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0,
                              "%s maps to %s, uid %lu, a system account (below uid_min %ld): refused",
                              c->principal, lname, (unsigned long)uid, k->uid_min);
     }
     /* Above UID_MAX live nobody (65534), systemd's dynamic users
      * (61184-65519) and container ranges: never a person's account. */
     if ((long)uid > k->uid_max) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0,
                              "%s maps to %s, uid %lu, not a regular user account (above uid_max %ld;"
                              " nobody and dynamic users live there): refused",
                              c->principal, lname, (unsigned long)uid, k->uid_max);
@@ -587,7 +589,7 @@ SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *
         return st;
     }
     if (!krb5_kuserok(ctx, c->tgt->client, lname)) {
-        return sso_krb5_fail(err, SSO_KRB5_NO_USER, 0,
+        return sso_krb5_fail(err, SSO_KRB5_USER_REFUSED, 0,
                              "%s may not log in as %s (krb5_kuserok, .k5login)", c->principal,
                              lname);
     }

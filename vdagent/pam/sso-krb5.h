@@ -55,14 +55,17 @@ typedef enum SsoKrb5Status {
                                * principal field mismatch, no TGT of the realm */
     SSO_KRB5_EXPIRED,         /* the TGT has expired */
     SSO_KRB5_VERIFY_FAILED,   /* the TGT did not verify against the keytab */
-    SSO_KRB5_NO_USER,         /* no local user, uid 0, outside [uid_min, uid_max], or
-                               * krb5_kuserok said no */
+    SSO_KRB5_NO_USER,         /* no local user name, or no local account of that name */
+    SSO_KRB5_USER_REFUSED,    /* a local account that single sign-on may not log in as:
+                               * uid 0, outside [uid_min, uid_max], a .k5login that is not
+                               * a regular file, or krb5_kuserok said no */
     SSO_KRB5_CACHE_REFUSED,   /* the target cache is unsafe: symbolic link, not a
                                * regular file, another owner, more links, unsafe directory,
                                * unsupported cache type */
     SSO_KRB5_NO_CACHE,        /* refresh: no cache of the user holds this principal */
     SSO_KRB5_OTHER_PRINCIPAL, /* refresh: the user's cache holds another principal */
-    SSO_KRB5_INTERNAL         /* out of memory, krb5 or system error */
+    SSO_KRB5_INTERNAL         /* out of memory, krb5 or system error (keep it last:
+                               * a status read back from a child is checked against it) */
 } SsoKrb5Status;
 
 typedef struct SsoKrb5Error {
@@ -145,7 +148,12 @@ typedef struct SsoKrb5User {
 } SsoKrb5User;
 
 /* Map the principal to a permitted local user: krb5_aname_to_localname,
- * getpwnam_r, uid != 0 and uid_min <= uid <= uid_max, then krb5_kuserok. */
+ * getpwnam_r, uid != 0 and uid_min <= uid <= uid_max, then krb5_kuserok.
+ * SSO_KRB5_NO_USER: the principal has no local user name, or no local
+ * account has that name. SSO_KRB5_USER_REFUSED: the account exists but
+ * single sign-on may not log in as it (uid 0, a system account, a uid above
+ * uid_max, a .k5login that is no regular file or whose path is too long,
+ * krb5_kuserok). */
 SsoKrb5Status sso_krb5_map_user(SsoKrb5 *k, const SsoKrb5Creds *c, SsoKrb5User *user,
                                 SsoKrb5Error *err);
 

@@ -47,8 +47,10 @@ typedef struct {
 static MapJob *map_job;
 /* the result be_map_principal() hands sso.c for the message being decided */
 static struct {
-    gboolean valid, mapped;
+    gboolean valid;
+    VDAgentdSsoMapping mapping;
     uid_t uid;
+    gchar *reason;
 } premapped;
 
 /* ------------------------------------------------------------------ backend */
@@ -93,13 +95,16 @@ static int be_session_locked(gpointer data, const char *session)
     return vdagentd_sso_bus_session_locked(bus, session);
 }
 
-static gboolean be_map_principal(gpointer data, const VDSsoMsg *msg, uid_t *uid)
+static VDAgentdSsoMapping be_map_principal(gpointer data, const VDSsoMsg *msg, uid_t *uid,
+                                           gchar **reason)
 {
     /* mapped beforehand, off the main loop (vdagentd_sso_on_message) */
-    g_return_val_if_fail(premapped.valid, FALSE);
+    *reason = NULL;
+    g_return_val_if_fail(premapped.valid, VDAGENTD_SSO_NO_USER);
     premapped.valid = FALSE;
     *uid = premapped.uid;
-    return premapped.mapped;
+    *reason = g_steal_pointer(&premapped.reason);
+    return premapped.mapping;
 }
 
 static void map_job_drop(const char *why)
@@ -128,16 +133,20 @@ static void map_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     MapJob *job = user_data;
     uid_t uid = (uid_t) -1;
-    gboolean mapped = vdagentd_sso_map_principal_finish(result, &uid);
+    gchar *reason = NULL;
+    VDAgentdSsoMapping mapping = vdagentd_sso_map_principal_finish(result, &uid, &reason);
 
     if (job->current && sso != NULL) {
         map_job = NULL;
         premapped.valid = TRUE;
-        premapped.mapped = mapped;
+        premapped.mapping = mapping;
         premapped.uid = uid;
+        premapped.reason = g_steal_pointer(&reason);
         vdagentd_sso_handle_message(sso, job->port_nr, job->data, job->size);
         premapped.valid = FALSE;
+        g_clear_pointer(&premapped.reason, g_free);
     }
+    g_free(reason);
     map_job_free(job);
 }
 

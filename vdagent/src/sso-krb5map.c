@@ -158,27 +158,46 @@ static SsoKrb5Status map_in_child(const VDSsoMsg *msg, SsoKrb5User *user, SsoKrb
     return (SsoKrb5Status) res.status;
 }
 
-gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid)
+VDAgentdSsoMapping vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid, gchar **reason)
 {
     SsoKrb5User user;
     SsoKrb5Error err;
     SsoKrb5Status st = map_in_child(msg, &user, &err);
 
+    *reason = NULL;
     if (st == SSO_KRB5_OK) {
         *uid = user.uid;
-    } else {
-        syslog(st == SSO_KRB5_NO_USER ? LOG_INFO : LOG_WARNING,
-               "sso: mapping %s: %s: %s", msg->principal, sso_krb5_status_str(st), err.text);
+        return VDAGENTD_SSO_MAPPED;
     }
-    return st == SSO_KRB5_OK;
+    syslog(st == SSO_KRB5_NO_USER || st == SSO_KRB5_USER_REFUSED ? LOG_INFO : LOG_WARNING,
+           "sso: mapping %s: %s: %s", msg->principal, sso_krb5_status_str(st), err.text);
+    if (st == SSO_KRB5_USER_REFUSED) {
+        *reason = g_strdup(err.text);
+        return VDAGENTD_SSO_USER_REFUSED;
+    }
+    return VDAGENTD_SSO_NO_USER;
+}
+
+typedef struct {
+    VDAgentdSsoMapping mapping;
+    uid_t uid;
+    gchar *reason;
+} MapOutcome;
+
+static void map_outcome_free(MapOutcome *o)
+{
+    g_free(o->reason);
+    g_free(o);
 }
 
 static void map_thread(GTask *task, gpointer source, gpointer task_data,
                        GCancellable *cancellable)
 {
-    uid_t uid;
+    MapOutcome *o = g_new0(MapOutcome, 1);
 
-    g_task_return_int(task, vdagentd_sso_map_principal(task_data, &uid) ? (gssize) uid : -1);
+    o->uid = (uid_t) -1;
+    o->mapping = vdagentd_sso_map_principal(task_data, &o->uid, &o->reason);
+    g_task_return_pointer(task, o, (GDestroyNotify) map_outcome_free);
 }
 
 static VDSsoMsg *msg_copy(const VDSsoMsg *m);
@@ -190,7 +209,8 @@ void vdagentd_sso_map_principal_async(const VDSsoMsg *msg, GAsyncReadyCallback c
     VDSsoMsg *copy = msg_copy(msg);
 
     if (copy == NULL) {
-        g_task_return_int(task, -1);
+        syslog(LOG_ERR, "sso: mapping %s: out of memory", msg->principal);
+        g_task_return_pointer(task, NULL, NULL);
     } else {
         g_task_set_task_data(task, copy, (GDestroyNotify) vdsso_msg_free);
         g_task_run_in_thread(task, map_thread);
@@ -198,15 +218,21 @@ void vdagentd_sso_map_principal_async(const VDSsoMsg *msg, GAsyncReadyCallback c
     g_object_unref(task);
 }
 
-gboolean vdagentd_sso_map_principal_finish(GAsyncResult *result, uid_t *uid)
+VDAgentdSsoMapping vdagentd_sso_map_principal_finish(GAsyncResult *result, uid_t *uid,
+                                                     gchar **reason)
 {
-    gssize r = g_task_propagate_int(G_TASK(result), NULL);
+    MapOutcome *o = g_task_propagate_pointer(G_TASK(result), NULL);
+    VDAgentdSsoMapping mapping;
 
-    if (r < 0) {
-        return FALSE;
+    *reason = NULL;
+    if (o == NULL) {
+        return VDAGENTD_SSO_NO_USER;
     }
-    *uid = (uid_t) r;
-    return TRUE;
+    mapping = o->mapping;
+    *uid = o->uid;
+    *reason = g_steal_pointer(&o->reason);
+    map_outcome_free(o);
+    return mapping;
 }
 
 /* ------------------------------------------------------------- refresh */

@@ -18,6 +18,7 @@
 #include <glib.h>
 #include <sys/types.h>
 
+#include "sso.h"
 #include "vdagent-sso.h"
 
 G_BEGIN_DECLS
@@ -25,22 +26,27 @@ G_BEGIN_DECLS
 /* Seconds the mapping of a principal may take before its child is killed */
 #define VDAGENTD_SSO_MAP_TIMEOUT 5
 
-/* The permitted local user the principal of @msg maps to: the credential
- * loads (sso_krb5_creds_load) and maps (sso_krb5_map_user:
- * krb5_aname_to_localname, the passwd database, uid 0 and uids below
- * UID_MIN refused, a .k5login that is no regular file refused,
+/* The local user the principal of @msg maps to: the credential loads
+ * (sso_krb5_creds_load) and maps (sso_krb5_map_user:
+ * krb5_aname_to_localname, the passwd database, uid 0 and uids outside
+ * [UID_MIN, UID_MAX] refused, a .k5login that is no regular file refused,
  * krb5_kuserok). No network. It runs in a child process (krb5_kuserok reads
  * the user's .k5login, which the user may make block), killed after
  * VDAGENTD_SSO_MAP_TIMEOUT seconds; this blocks until then: never call it
- * from the main loop. FALSE (logged) if it maps to nobody, or did not
- * finish in time. */
-gboolean vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid);
+ * from the main loop.
+ * VDAGENTD_SSO_MAPPED: *@uid is the permitted user's.
+ * VDAGENTD_SSO_USER_REFUSED (SSO_KRB5_USER_REFUSED): a local account single
+ * sign-on may not log in as; *@reason (g_free) is sso-krb5's explanation.
+ * VDAGENTD_SSO_NO_USER: no local account or name, or the mapping failed or
+ * did not finish in time. Every failure is logged. */
+VDAgentdSsoMapping vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid, gchar **reason);
 
 /* vdagentd_sso_map_principal() in a thread; @callback runs in the calling
  * thread's main context. @msg is copied (the copy is wiped). */
 void vdagentd_sso_map_principal_async(const VDSsoMsg *msg, GAsyncReadyCallback callback,
                                       gpointer user_data);
-gboolean vdagentd_sso_map_principal_finish(GAsyncResult *result, uid_t *uid);
+VDAgentdSsoMapping vdagentd_sso_map_principal_finish(GAsyncResult *result, uid_t *uid,
+                                                     gchar **reason);
 
 /* Start refreshing the credential cache of @uid's session with the TGT of
  * @msg, in a worker thread (one at a time): load, verify against the keytab

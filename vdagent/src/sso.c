@@ -7,8 +7,10 @@
  * the Free Software Foundation, either version 3 of the License, or
  * (at your option) any later version.
  *
- * A VD_AGENT_SSO from the server is checked (sso-check.c), then decided on
- * through the seat:
+ * A VD_AGENT_SSO from the server is checked (sso-check.c), its principal
+ * mapped to a local user (a principal that maps to an account single
+ * sign-on may not log in as, such as root, is refused here: the greeter is
+ * not asked), then decided on through the seat:
  *  - the principal's local user has a session on the seat: refresh its
  *    credential cache and, if the session is locked, ask the greeter to
  *    unlock it (same signal: gnome-shell's unlock dialog listens to it);
@@ -892,7 +894,8 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
     VDAgentdSsoSeat seat;
     const char *why, *fix;
     uid_t uid = (uid_t) -1;
-    gboolean mapped;
+    g_autofree gchar *reason = NULL;
+    VDAgentdSsoMapping mapping;
 
     if (!sso->be.get_seat(sso->be.data, &seat)) {
         syslog(LOG_ERR, "sso: cannot tell who is on the seat; refusing");
@@ -900,8 +903,17 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
         return VDSSO_RESULT_INTERNAL;
     }
 
-    mapped = sso->be.map_principal(sso->be.data, msg, &uid);
-    if (mapped) {
+    mapping = sso->be.map_principal(sso->be.data, msg, &uid, &reason);
+    if (mapping == VDAGENTD_SSO_USER_REFUSED) {
+        /* the PAM module would refuse it too: asking the greeter would
+         * only show a failed login to whoever sits at the screen */
+        syslog(LOG_WARNING, "sso: refusing %s: it maps to a local user single sign-on may not"
+               " log in as (%s); the greeter is not asked", msg->principal,
+               reason != NULL ? reason : "no reason given");
+        vdsso_msg_free(msg);
+        return VDSSO_RESULT_USER_REFUSED;
+    }
+    if (mapping == VDAGENTD_SSO_MAPPED) {
         g_auto(GStrv) sessions = user_sessions(sso, uid);
         if (sessions == NULL) {
             vdsso_msg_free(msg);

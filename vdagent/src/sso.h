@@ -93,6 +93,20 @@ void vdagentd_sso_peer_clear(VDAgentdSsoPeer *peer);
  * conversations run in it. */
 #define VDAGENTD_SSO_GREETER_UNIT "gdm.service"
 
+/* Who the principal of a VD_AGENT_SSO is here, as the PAM module maps it */
+typedef enum VDAgentdSsoMapping {
+    /* a local user single sign-on may log in as */
+    VDAGENTD_SSO_MAPPED,
+    /* no local account (or no local name) for it: the PAM module decides
+     * (and refuses, unless the account appears meanwhile); also when the
+     * mapping failed (an internal error, or it did not finish in time) */
+    VDAGENTD_SSO_NO_USER,
+    /* a local account that single sign-on may never log in as: uid 0, a
+     * uid outside [UID_MIN, UID_MAX], krb5_kuserok said no, a .k5login
+     * that is no regular file; the greeter is not asked */
+    VDAGENTD_SSO_USER_REFUSED,
+} VDAgentdSsoMapping;
+
 typedef struct VDAgentdSsoBackend {
     gpointer data;
 
@@ -113,9 +127,12 @@ typedef struct VDAgentdSsoBackend {
     /* logind's LockedHint of the session now: 1, 0, or -1 when unknown */
     int (*session_locked)(gpointer data, const char *session);
 
-    /* Kerberos: the permitted local user the principal of @msg maps to, as
-     * the PAM module maps it (FALSE if none) */
-    gboolean (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid);
+    /* Kerberos: the local user the principal of @msg maps to, as the PAM
+     * module maps it. VDAGENTD_SSO_MAPPED: *@uid is that user's;
+     * VDAGENTD_SSO_USER_REFUSED: *@reason (for g_free, no secrets) says
+     * why single sign-on may not log in as it */
+    VDAgentdSsoMapping (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid,
+                                        gchar **reason);
     /* start refreshing the existing credential cache of @uid's session with
      * the TGT in @msg (verified against the keytab first); runs in the
      * background, copies what it needs, logs its outcome */

@@ -24,8 +24,9 @@ typedef struct {
     GHashTable *hints;         /* session -> LockedHint + 2 */
     int locked_hint;           /* LockedHint of the sessions not in hints */
     gboolean shield;           /* the screen locker is up: a lock takes */
-    gboolean map_ok;
+    VDAgentdSsoMapping map;
     uid_t map_uid;
+    const char *map_reason;    /* for VDAGENTD_SSO_USER_REFUSED */
     int refreshes;
     GByteArray *port;
     /* the redemption socket's peer: by default the right conversation (a
@@ -97,10 +98,12 @@ static guint lock_calls(const char *session)
     return n;
 }
 
-static gboolean f_map_principal(gpointer d, const VDSsoMsg *msg, uid_t *uid)
+static VDAgentdSsoMapping f_map_principal(gpointer d, const VDSsoMsg *msg, uid_t *uid,
+                                          gchar **reason)
 {
     *uid = fake.map_uid;
-    return fake.map_ok;
+    *reason = fake.map == VDAGENTD_SSO_USER_REFUSED ? g_strdup(fake.map_reason) : NULL;
+    return fake.map;
 }
 
 static void f_refresh(gpointer d, const VDSsoMsg *msg, uid_t uid)
@@ -178,7 +181,8 @@ static void fake_reset(void)
     g_hash_table_remove_all(fake.hints);
     fake.locked_hint = 0;
     fake.shield = TRUE;
-    fake.map_ok = FALSE;
+    fake.map = VDAGENTD_SSO_NO_USER;
+    fake.map_reason = NULL;
     fake.map_uid = (uid_t)-1;
     fake.refreshes = 0;
     fake.peer_set = FALSE;
@@ -349,7 +353,7 @@ static void test_login(void)
     fake.seat.active_is_greeter = FALSE;
     fake.seat.active_is_user = TRUE;
     fake.seat.n_user_sessions = 1;
-    fake.map_ok = TRUE;
+    fake.map = VDAGENTD_SSO_MAPPED;
     fake.map_uid = ALICE_UID;
     g_ptr_array_set_size(fake.emitted, 0);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
@@ -485,7 +489,7 @@ static void test_restart(void)
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(lock_calls("2"), 1);
     /* and only alice's principal may take her session back */
-    fake.map_ok = TRUE;
+    fake.map = VDAGENTD_SSO_MAPPED;
     fake.map_uid = ALICE_UID;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_SEAT_BUSY);
@@ -564,7 +568,7 @@ static void test_unlock_then_leave(void)
     fake.seat.active_is_user = TRUE;
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(lock_calls("2"), 1);
-    fake.map_ok = TRUE;
+    fake.map = VDAGENTD_SSO_MAPPED;
     fake.map_uid = ALICE_UID;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
@@ -650,7 +654,7 @@ static void alice_on_seat(const char *session, int locked_hint)
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = session;
     fake.locked_hint = locked_hint;
-    fake.map_ok = TRUE;
+    fake.map = VDAGENTD_SSO_MAPPED;
     fake.map_uid = ALICE_UID;
 }
 
@@ -727,7 +731,7 @@ static void test_unlock_relocks(void)
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(fake.locked->len, 2);
 
-    fake.map_ok = TRUE;
+    fake.map = VDAGENTD_SSO_MAPPED;
     fake.map_uid = ALICE_UID;
     /* the locks asked are still being checked: an unlock is asked for */
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
@@ -886,6 +890,53 @@ static void test_refusals(void)
                                  VDSSO_REPLY_SIZE, &r), VDSSO_OK);
     CHECK_INT(r.result, VDSSO_RESULT_DISABLED);
     CHECK_INT(r.serial, 9);
+    vdagentd_sso_free(sso);
+}
+
+/* A principal that maps to a local account single sign-on may never log in
+ * as (root, a system account, ...) is refused by vdagentd: the greeter is
+ * not asked, so nobody at the screen sees a failed login. One with no local
+ * account at all is still left to the PAM module. */
+static void test_user_refused(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+
+    fake.map = VDAGENTD_SSO_USER_REFUSED;
+    fake.map_reason = "root@SPICE.TEST maps to root, uid 0: refused";
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 1, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_USER_REFUSED);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 2,
+                       VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), VDSSO_RESULT_USER_REFUSED);
+    /* whoever is on the seat */
+    fake.seat.n_user_sessions = 1;
+    fake.seat.active_is_user = TRUE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+              VDSSO_RESULT_USER_REFUSED);
+    fake.seat.n_user_sessions = 0;
+    fake.seat.active_is_user = FALSE;
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.refreshes, 0);
+
+    /* a refusal also replaces a credential that was pending */
+    fake.map = VDAGENTD_SSO_NO_USER;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 4, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    fake.map = VDAGENTD_SSO_USER_REFUSED;
+    fake.map_reason = "daemon@SPICE.TEST maps to daemon, uid 1, a system account";
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "daemon@SPICE.TEST", 5, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_USER_REFUSED);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.emitted->len, 1);
+
+    /* the next principal with no local account goes to the PAM module */
+    fake.map = VDAGENTD_SSO_NO_USER;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 6, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(fake.emitted->len, 2);
     vdagentd_sso_free(sso);
 }
 
@@ -1082,6 +1133,7 @@ int main(void)
     test_token_withdrawn();
     test_backoff();
     test_refusals();
+    test_user_refused();
     test_wipes();
     test_report_window();
     test_config();

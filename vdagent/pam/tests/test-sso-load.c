@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char dir[] = "/tmp/sso-krb5-load-XXXXXX";
 static SsoKrb5 *k;
@@ -220,26 +222,82 @@ static void expect_user(const char *principal, long uid_min, SsoKrb5Status want,
     expect_user_in(principal, uid_min, 60000, want, text);
 }
 
+/* A local account single sign-on may not log in as is USER_REFUSED; no
+ * local account, or no local name, is NO_USER (vdagentd leaves only those
+ * to the PAM module) */
 static void test_map(void)
 {
-    expect_user("root@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "uid 0: refused");
-    expect_user("root@SPICE.TEST", 0, SSO_KRB5_NO_USER, "uid 0: refused");
-    expect_user("daemon@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "a system account");
+    expect_user("root@SPICE.TEST", 1000, SSO_KRB5_USER_REFUSED, "uid 0: refused");
+    expect_user("root@SPICE.TEST", 0, SSO_KRB5_USER_REFUSED, "uid 0: refused");
+    expect_user("daemon@SPICE.TEST", 1000, SSO_KRB5_USER_REFUSED, "a system account");
     expect_user("no-such-user-here@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local account");
     expect_user("nobody/admin@SPICE.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
     expect_user("nobody@OTHER.TEST", 1000, SSO_KRB5_NO_USER, "no local user name");
     /* nobody (65534) stands in for a user where the range lets it in:
      * allowed, then below uid_min */
     expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_OK, NULL);
-    expect_user_in("nobody@SPICE.TEST", 65535, 70000, SSO_KRB5_NO_USER, "below uid_min 65535");
+    expect_user_in("nobody@SPICE.TEST", 65535, 70000, SSO_KRB5_USER_REFUSED,
+                   "below uid_min 65535");
 }
 
 /* Above UID_MAX: nobody with Debian's login.defs range */
 static void test_map_above_uid_max(void)
 {
-    expect_user_in("nobody@SPICE.TEST", 1000, 60000, SSO_KRB5_NO_USER,
+    expect_user_in("nobody@SPICE.TEST", 1000, 60000, SSO_KRB5_USER_REFUSED,
                    "uid 65534, not a regular user account (above uid_max 60000;");
-    expect_user_in("nobody@SPICE.TEST", 1000, 65533, SSO_KRB5_NO_USER, "above uid_max 65533");
+    expect_user_in("nobody@SPICE.TEST", 1000, 65533, SSO_KRB5_USER_REFUSED,
+                   "above uid_max 65533");
+}
+
+/* .k5login refusals, with k5login_directory pointing into the test's
+ * directory (the file of nobody there): a FIFO, a symbolic link, and one
+ * that does not list the principal (krb5_kuserok) */
+static void test_map_k5login(void)
+{
+    char kdir[4200], conf[4200], k5[4300];
+    snprintf(kdir, sizeof(kdir), "%s/k5login", dir);
+    snprintf(conf, sizeof(conf), "%s/krb5-k5login.conf", dir);
+    snprintf(k5, sizeof(k5), "%s/nobody", kdir);
+    CHECK_INT(mkdir(kdir, 0755), 0);
+    FILE *f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fprintf(f, "[libdefaults]\n\tdefault_realm = SPICE.TEST\n\tdns_lookup_kdc = false\n"
+               "\tk5login_directory = %s\n[realms]\n\tSPICE.TEST = {\n"
+               "\t\tkdc = 127.0.0.1:9\n\t}\n", kdir);
+    fclose(f);
+    SsoKrb5Options o = { .krb5_conf = conf, .uid_min = 1000, .uid_max = 65534 };
+    SsoKrb5Error err = { 0 };
+    SsoKrb5 *saved = k;
+    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    if (k == NULL) {
+        k = saved;
+        return;
+    }
+    CHECK_INT(mkfifo(k5, 0644), 0);
+    expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED,
+                   "is not a regular file");
+    CHECK_INT(unlink(k5), 0);
+    CHECK_INT(symlink("/dev/null", k5), 0);
+    expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED,
+                   "is a symbolic link");
+    CHECK_INT(unlink(k5), 0);
+    f = fopen(k5, "w");
+    CHECK(f != NULL);
+    fprintf(f, "alice@SPICE.TEST\n");
+    fclose(f);
+    expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED, "krb5_kuserok");
+    /* the control: krb5_kuserok reads it (a .k5login must be root's or the
+     * user's, so only as root) */
+    if (geteuid() == 0) {
+        f = fopen(k5, "w");
+        CHECK(f != NULL);
+        fprintf(f, "alice@SPICE.TEST\nnobody@SPICE.TEST\n");
+        fclose(f);
+        expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_OK, NULL);
+    }
+    CHECK_INT(unlink(k5), 0);
+    sso_krb5_close(k);
+    k = saved;
 }
 
 static void test_status_strings(void)
@@ -248,6 +306,10 @@ static void test_status_strings(void)
     CHECK_INT(sso_krb5_outcome(SSO_KRB5_VERIFY_FAILED), VDSSO_OUTCOME_VERIFY_FAILED);
     CHECK_INT(sso_krb5_outcome(SSO_KRB5_EXPIRED), VDSSO_OUTCOME_VERIFY_FAILED);
     CHECK_INT(sso_krb5_outcome(SSO_KRB5_NO_USER), VDSSO_OUTCOME_NO_USER);
+    /* a refused local user is reported to vdagentd as before */
+    CHECK_INT(sso_krb5_outcome(SSO_KRB5_USER_REFUSED), VDSSO_OUTCOME_NO_USER);
+    CHECK(strcmp(sso_krb5_status_str(SSO_KRB5_USER_REFUSED),
+                 sso_krb5_status_str(SSO_KRB5_NO_USER)) != 0);
     CHECK_INT(sso_krb5_outcome(SSO_KRB5_BAD_CCACHE), VDSSO_OUTCOME_BAD_CCACHE);
     CHECK_INT(sso_krb5_outcome(SSO_KRB5_INTERNAL), VDSSO_OUTCOME_INTERNAL);
     for (int s = SSO_KRB5_OK; s <= SSO_KRB5_INTERNAL; s++) {
@@ -292,6 +354,7 @@ int main(void)
     test_verify_fails_closed();
     test_map();
     test_map_above_uid_max();
+    test_map_k5login();
     test_status_strings();
     test_open();
     sso_krb5_close(k);
