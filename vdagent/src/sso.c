@@ -1206,6 +1206,7 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
     if (p->fetches >= VDAGENTD_SSO_MAX_FETCHES) {
         syslog(LOG_WARNING, "sso: redemption: the credential of %s was fetched %u times and never"
                " reported: refusing another FETCH", p->principal, p->fetches);
+        pending_drop(sso, "fetched too often");
         return VDSSO_STATUS_UNKNOWN_TOKEN;
     }
     if (!conversation_ok(sso, user, pid, &why)) {

@@ -325,7 +325,6 @@ static void test_login(void)
         CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
         vdsso_msg_free(m);
     }
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
     /* no repetition after the fetch */
     run_loop_ms(1500);
     CHECK_INT(fake.emitted->len, 1);
@@ -716,11 +715,7 @@ static void test_unlock_relocks(void)
     uint8_t token[VDSSO_TOKEN_SIZE];
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
-    token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
-    vdsso_msg_free(m);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    alice_logged_in(sso);
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     fake.sessions[1] = "3";
@@ -829,6 +824,27 @@ static void test_unlock_emits_once(void)
 
 /* gnome-shell replays the last token it heard in its next conversation:
  * once a token is used or dropped, an empty one makes it forget it. */
+/* A credential fetched more often than any restarted conversation needs
+ * is dropped, not kept until its time to live runs out. */
+static void test_fetched_too_often(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t token[VDSSO_TOKEN_SIZE];
+    VDSsoMsg *m;
+
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    token_of(sso, token);
+    for (int i = 0; i < VDAGENTD_SSO_MAX_FETCHES; i++) {
+        CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+        vdsso_msg_free(m);
+    }
+    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+              VDSSO_STATUS_UNKNOWN_TOKEN);
+    vdagentd_sso_free(sso);
+}
+
 static void test_token_withdrawn(void)
 {
     VDAgentdSso *sso = sso_new(60);
@@ -1131,6 +1147,7 @@ int main(void)
     test_refresh_unlocked();
     test_unlock_emits_once();
     test_token_withdrawn();
+    test_fetched_too_often();
     test_backoff();
     test_refusals();
     test_user_refused();
