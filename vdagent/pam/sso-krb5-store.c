@@ -639,26 +639,38 @@ static SsoKrb5Status full_name(Work *w, krb5_ccache cc, char *out, size_t len)
     return SSO_KRB5_OK;
 }
 
+/* The user's default cache name, classified; refused if of a type we do
+ * not write. In the child, after the drop to the user. */
+static SsoKrb5Status default_cache(Work *w, const char **defname, const char **rest,
+                                   enum cache_kind *kind)
+{
+    *defname = krb5_cc_default_name(w->ctx);
+    if (*defname == NULL) {
+        return wfail(w, SSO_KRB5_INTERNAL, 0, "no default credential cache name");
+    }
+    *kind = classify(*defname, rest);
+    if (*kind == KIND_UNSUPPORTED) {
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
+                     "default credential cache %s of %s is of an unsupported type", *defname,
+                     w->a->user->name);
+    }
+    return SSO_KRB5_OK;
+}
+
 static SsoKrb5Status do_store(Work *w)
 {
     krb5_context ctx = w->ctx;
     ChildResult *r = w->res;
-    const char *defname = krb5_cc_default_name(ctx);
-    const char *rest;
-    if (defname == NULL) {
-        return wfail(w, SSO_KRB5_INTERNAL, 0, "no default credential cache name");
+    const char *defname, *rest;
+    enum cache_kind kind;
+    SsoKrb5Status st = default_cache(w, &defname, &rest, &kind);
+    if (st != SSO_KRB5_OK) {
+        return st;
     }
-    enum cache_kind kind = classify(defname, &rest);
     if (kind == KIND_FILE) {
         return file_store_new(w, rest);
     }
-    if (kind == KIND_UNSUPPORTED) {
-        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
-                     "default credential cache %s of %s is of an unsupported type", defname,
-                     w->a->user->name);
-    }
     krb5_ccache cc = NULL;
-    SsoKrb5Status st;
     if (kind == KIND_DIR) {
         int created = 0;
         st = dir_prepare(w, rest, 1, &created);
@@ -711,19 +723,14 @@ static SsoKrb5Status do_store(Work *w)
  * FILE name can be taken by someone else; collections always can. */
 static SsoKrb5Status do_check(Work *w)
 {
-    const char *defname = krb5_cc_default_name(w->ctx);
-    const char *rest;
-    if (defname == NULL) {
-        return wfail(w, SSO_KRB5_INTERNAL, 0, "no default credential cache name");
+    const char *defname, *rest;
+    enum cache_kind kind;
+    SsoKrb5Status st = default_cache(w, &defname, &rest, &kind);
+    if (st != SSO_KRB5_OK) {
+        return st;
     }
-    enum cache_kind kind = classify(defname, &rest);
     if (kind == KIND_FILE) {
         return file_check_free(w, rest);
-    }
-    if (kind == KIND_UNSUPPORTED) {
-        return wfail(w, SSO_KRB5_CACHE_REFUSED, 0,
-                     "default credential cache %s of %s is of an unsupported type", defname,
-                     w->a->user->name);
     }
     return SSO_KRB5_OK;
 }
@@ -1003,9 +1010,11 @@ static SsoKrb5Status run_child(const ChildArgs *a, ChildResult *res, SsoKrb5Erro
         got += (size_t)n;
     }
     close(p[0]);
-    if (timed_out) {
-        kill(pid, SIGKILL);
-    }
+    /* Whatever happened, the child has nothing left to do: its result is
+     * read (it only _exits after writing it) or will never come. Kill it
+     * before waiting, so that a child the user stopped between its result
+     * and its exit cannot hold this (root) process in waitpid. */
+    kill(pid, SIGKILL);
     int wstatus = 0;
     pid_t w;
     do {
