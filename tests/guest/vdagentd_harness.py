@@ -282,7 +282,46 @@ class Host:
         self.sock.close()
 
 
-class SignalListener:
+class BusThread:
+    """A connection to the test's bus served by a GLib main loop of its own,
+    in a thread: subclasses subscribe to their signals in subscribe(conn);
+    a round trip follows, so the match rules are in place before the
+    constructor returns. stop() ends the loop and closes the connection."""
+
+    def __init__(self, address):
+        self.address = address
+        self.loop = None
+        self.conn = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.ready.wait(10)
+
+    def subscribe(self, conn):
+        raise NotImplementedError
+
+    def _run(self):
+        ctx = GLib.MainContext()
+        ctx.push_thread_default()
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        self.subscribe(self.conn)
+        self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                            'GetId', None, None, Gio.DBusCallFlags.NONE, 5000, None)
+        self.loop = GLib.MainLoop(ctx)
+        self.ready.set()
+        self.loop.run()
+        self.conn.close_sync(None)
+
+    def stop(self):
+        if self.loop:
+            self.loop.quit()
+        self.thread.join(5)
+
+
+class SignalListener(BusThread):
     """What gnome-shell's oVirt credential manager sees: UserAuthenticated
     from the current owner of org.ovirt.vdsm.Credentials on the system bus
     (a GDBusProxy delivers only the owner's signals; subscribing with the
@@ -292,30 +331,12 @@ class SignalListener:
         self.tokens = []
         self.withdrawals = 0
         self.lock = threading.Lock()
-        self.ready = threading.Event()
-        self.address = address
-        self.loop = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
+        super().__init__(address)
 
-    def _run(self):
-        ctx = GLib.MainContext()
-        ctx.push_thread_default()
-        conn = Gio.DBusConnection.new_for_address_sync(
-            self.address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    def subscribe(self, conn):
         conn.signal_subscribe('org.ovirt.vdsm.Credentials', 'org.ovirt.vdsm.Credentials',
                               'UserAuthenticated', '/org/ovirt/vdsm/Credentials', None,
                               Gio.DBusSignalFlags.NONE, self._on_signal)
-        # a round trip, so that the match rule is in place before we go on
-        conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
-                       'GetId', None, None, Gio.DBusCallFlags.NONE, 5000, None)
-        self.loop = GLib.MainLoop(ctx)
-        self.ready.set()
-        self.loop.run()
-        conn.close_sync(None)
 
     def _on_signal(self, conn, sender, path, iface, member, params):
         token = params.unpack()[0]
@@ -335,11 +356,6 @@ class SignalListener:
         wait_for(lambda: self.count() >= n, timeout, '%d UserAuthenticated signal(s)' % n)
         with self.lock:
             return self.tokens[n - 1][1]
-
-    def stop(self):
-        if self.loop:
-            self.loop.quit()
-        self.thread.join(5)
 
 
 class Cgroups:
@@ -404,7 +420,7 @@ class Cgroups:
                     time.sleep(0.1)
 
 
-class Shield:
+class Shield(BusThread):
     """The screen lockers of the user sessions (gnome-shell's shield), as
     logind sees them: on the session's Lock signal from logind, a session
     whose shell is up locks and calls Session.SetLockedHint(true); when its
@@ -414,33 +430,14 @@ class Shield:
     PREFIX = '/org/freedesktop/login1/session/'
 
     def __init__(self, address):
-        self.address = address
         self.shells = set()
         self.locks = []  # (time, session) of each Lock answered
         self.lock = threading.Lock()
-        self.ready = threading.Event()
-        self.loop = None
-        self.conn = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
+        super().__init__(address)
 
-    def _run(self):
-        ctx = GLib.MainContext()
-        ctx.push_thread_default()
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            self.address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-        self.conn.signal_subscribe('org.freedesktop.login1', 'org.freedesktop.login1.Session',
-                                   'Lock', None, None, Gio.DBusSignalFlags.NONE, self._on_lock)
-        self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                            'org.freedesktop.DBus', 'GetId', None, None,
-                            Gio.DBusCallFlags.NONE, 5000, None)
-        self.loop = GLib.MainLoop(ctx)
-        self.ready.set()
-        self.loop.run()
-        self.conn.close_sync(None)
+    def subscribe(self, conn):
+        conn.signal_subscribe('org.freedesktop.login1', 'org.freedesktop.login1.Session',
+                              'Lock', None, None, Gio.DBusSignalFlags.NONE, self._on_lock)
 
     def _set_hint(self, sid, value):
         self.conn.call_sync('org.freedesktop.login1', self.PREFIX + sid,
@@ -466,10 +463,6 @@ class Shield:
         """The user unlocked the shield (password, or an unlock dialog)."""
         self._set_hint(sid, False)
 
-    def stop(self):
-        if self.loop:
-            self.loop.quit()
-        self.thread.join(5)
 
 
 class Guest:
