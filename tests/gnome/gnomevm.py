@@ -40,6 +40,11 @@ from guestvm import GuestError  # noqa: E402,F401
 
 # The local users' passwords in the test guest, for the cases that type one
 # at the greeter or the unlock dialog (lowercase letters and digits: typed as
+# QMP key codes). A throwaway guest; nothing else knows these.
+PASSWORDS = {"alice": "wonderland7", "bob": "builder7"}
+UIDS = {"alice": 5001, "bob": 5002}
+
+
 def plain_share(pixels):
     """The share of (sampled) pixels that have the screen's most common
     colour: nearly 1 for a screen nothing has drawn on yet (black) or only
@@ -50,11 +55,6 @@ def plain_share(pixels):
         c = pixels[3 * i:3 * i + 3]
         counts[c] = counts.get(c, 0) + 1
     return max(counts.values()) / sum(counts.values())
-
-
-# QMP key codes). A throwaway guest; nothing else knows these.
-PASSWORDS = {"alice": "wonderland7", "bob": "builder7"}
-UIDS = {"alice": 5001, "bob": 5002}
 
 
 def build_gnome_guest(overlay=None, quiet=True):
@@ -157,8 +157,10 @@ def dark_share(pixels):
 def qcodes(text):
     out = []
     for ch in text:
-        if ch.isalnum() and ch.isascii():
-            out.append(ch.lower())
+        if ch.isascii() and (ch.islower() or ch.isdigit()):
+            out.append(ch)
+        elif ch.isascii() and ch.isupper():
+            out.append(["shift", ch.lower()])
         elif ch == "\n":
             out.append("ret")
         elif ch == " ":
@@ -218,6 +220,7 @@ class GnomeGuest(guestvm.Guest):
         with self._qmp_lock:
             if self._qmp_cmd is None:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(120)  # a qemu that stops answering fails the test
                 s.connect(os.path.join(self.rundir, "qmp-cmd.sock"))
                 f = s.makefile("rwb", buffering=0)
                 json.loads(f.readline())
@@ -318,7 +321,7 @@ class GnomeGuest(guestvm.Guest):
             f"uid=$(loginctl show-session {sid} -p User --value); "
             f"for p in $(cat /sys/fs/cgroup/user.slice/user-$uid.slice/session-{sid}.scope/cgroup.procs); do "
             "echo \"proc $p $(cat /proc/$p/comm)\"; tr '\\0' '\\n' </proc/$p/environ | "
-            "sed 's/^/env /'; done")
+            f"grep -E {shlex.quote('^(' + '|'.join(names) + ')=')} | sed 's/^/env /'; done")
         res = []
         for line in out:
             kind, _, rest = line.partition(" ")
@@ -381,7 +384,8 @@ class GnomeGuest(guestvm.Guest):
         else:
             find = f"pid=$(loginctl show-session {sid} -p Leader --value)"
         out = self.sh(f"{find}; [ -n \"$pid\" ] || exit 3; echo pid=$pid; "
-                      "tr '\\0' '\\n' </proc/$pid/environ")
+                      "tr '\\0' '\\n' </proc/$pid/environ | "
+                      f"grep -E {shlex.quote('^(' + '|'.join(names) + ')=')} || true")
         env = {}
         for line in out:
             k, _, v = line.partition("=")
@@ -392,9 +396,11 @@ class GnomeGuest(guestvm.Guest):
     def as_user_in_session(self, user, session_id, command, timeout=60):
         """Run command as user inside the session: in its cgroup scope, with
         the session's KRB5CCNAME, XDG_RUNTIME_DIR and bus -> (rc, lines)."""
-        env = self.session_env(session_id, ("KRB5CCNAME", "XDG_RUNTIME_DIR",
-                                            "DBUS_SESSION_BUS_ADDRESS"))
-        pid = env.pop("pid", "")
+        procs = self.session_processes(session_id, ("KRB5CCNAME", "XDG_RUNTIME_DIR",
+                                                    "DBUS_SESSION_BUS_ADDRESS"))
+        # a process of the session that has its cache (gnome-session,
+        # gdm-wayland-session); the leader, GDM's worker, has none
+        pid, _, env = next((p for p in procs if "KRB5CCNAME" in p[2]), procs[0])
         assigns = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         uid = UIDS[user]
         script = (f"scope=$(sed -n 's/^0:://p' /proc/{pid}/cgroup); "
