@@ -39,6 +39,7 @@ runs the actors under a wrapper (valgrind): wrap(name) -> argv prefix for
 """
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +113,63 @@ def stop_proc(p, timeout=5):
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
+
+
+class RemoteViewer:
+    """Debian's remote-viewer (package virt-viewer), unmodified, as the
+    user: `remote-viewer --spice-gss-delegate spice://FQDN:PORT` on its own
+    Xvfb display, under spice-host-ns client. @libdir, when given, is put
+    first on LD_LIBRARY_PATH: the directory of a patched
+    libspice-client-glib-2.0.so.8 (the build's, or an installed package's
+    root); None uses what the system has installed. Its standard error
+    (spice-gtk's debug lines with --spice-debug) is a TimedLines; it stays
+    connected until stop()."""
+
+    def __init__(self, workdir, name, port, ccache, libdir=None, root=None):
+        for prog in ('remote-viewer', 'Xvfb'):
+            if not shutil.which(prog):
+                raise Failure('%s is not installed (scripts/setup installs virt-viewer and xvfb)'
+                              % prog)
+        self.name = name
+        self.ccache = ccache
+        self.xvfb = None
+        self.proc = None
+        home = os.path.join(workdir, 'home-' + name)
+        os.makedirs(os.path.join(home, 'run'), 0o700, exist_ok=True)
+        # Xvfb picks a free display and writes its number on the pipe
+        rfd, wfd = os.pipe()
+        self.xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-nolisten', 'tcp',
+                                      '-screen', '0', '1024x768x24'], pass_fds=(wfd,),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(workdir, 'xvfb-%s.err' % name), 'w'))
+        os.close(wfd)
+        with os.fdopen(rfd) as f:
+            display = f.readline().strip()
+        if not display.isdigit():
+            stop_proc(self.xvfb)
+            raise Failure('Xvfb did not start (see xvfb-%s.err)' % name)
+        env = {k: v for k, v in os.environ.items()
+               if k in ('PATH', 'LANG', 'REALM', 'KRB5_CONFIG')}
+        env.update(DISPLAY=':' + display, HOME=home, XDG_RUNTIME_DIR=os.path.join(home, 'run'),
+                   KRB5CCNAME='FILE:' + ccache, NO_AT_BRIDGE='1', GDK_BACKEND='x11')
+        if libdir:
+            env['LD_LIBRARY_PATH'] = libdir
+        uri = 'spice://%s:%d' % (FQDN, port)
+        args = ([] if names_mapped() else [NS, 'client'])
+        if root:
+            args += ['chroot', root]
+        args += ['remote-viewer', '--spice-gss-delegate', '--spice-debug', uri]
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.out = TimedLines(self.proc.stderr, os.path.join(workdir, 'remote-viewer-%s.err'
+                                                             % name))
+
+    def stop(self):
+        stop_proc(self.proc)
+        stop_proc(self.xvfb)
+        if self.proc is not None:
+            self.out.join()
 
 
 class SpiceHost:
