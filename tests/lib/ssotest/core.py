@@ -239,6 +239,19 @@ def scan_memory(pid, needle):
     return hits
 
 
+def read_shell_env(path):
+    """The NAME='value' assignments of a shell environment file (the
+    upstream.env scripts/build-upstream writes) as a dict."""
+    values = {}
+    with open(path) as f:
+        for l in f:
+            m = re.match(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(?:'([^']*)'|\"([^\"]*)\"|(\S*))\s*$",
+                         l.strip())
+            if m:
+                values[m.group(1)] = next(g for g in m.groups()[1:] if g is not None)
+    return values
+
+
 def load_case(cases_dir, name):
     """The module of case @name: CASES_DIR/<name>.py, or None."""
     path = os.path.join(cases_dir, name + '.py')

@@ -83,16 +83,25 @@ class Server(Logs):
 
     # ---- the actors
 
-    def start_host(self, *options, program=None):
-        """spice-test-host as spice-host.spice.test; sets port, tls_port."""
+    def start_host(self, *options, program=None, env=None, argv_prefix=(), agent_socket=True):
+        """spice-test-host as spice-host.spice.test; sets port, tls_port.
+        Its environment: the case's, KRB5_KTNAME=$SPICE_KEYTAB and
+        SASL_CONF_PATH=sasl/, then @env (a None value unsets); @argv_prefix
+        runs it under a wrapper (setpriv as another user)."""
         for f in ('host.out', 'host.err'):
             if os.path.exists(self.path(f)):
                 os.unlink(self.path(f))
-        env = dict(self.env, KRB5_KTNAME=os.environ['SPICE_KEYTAB'], SASL_CONF_PATH=self.sasl)
+        e = dict(self.env, KRB5_KTNAME=os.environ['SPICE_KEYTAB'], SASL_CONF_PATH=self.sasl)
+        for k, v in (env or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
         self.host = self.procs.start(
-            [NS, 'server', program or os.environ['SPICE_TEST_HOST'],
-             '--agent-socket', self.path('agent.sock')] + list(options),
-            out=self.path('host.out'), err=self.path('host.err'), env=env)
+            [NS, 'server'] + list(argv_prefix) + [program or os.environ['SPICE_TEST_HOST']] +
+            (['--agent-socket', self.path('agent.sock')] if agent_socket else []) +
+            list(options),
+            out=self.path('host.out'), err=self.path('host.err'), env=e)
         self.wait('host.out', r'^ready ', 10)
         m = self.first('host.out', r'^listening .* port=(\d+) ')
         self.port = m.group(1) if m else None
