@@ -275,11 +275,17 @@ def run_case(cases_dir, name, make_context):
     if case is None:
         print('unknown case %r (cases: %s)' % (name, ' '.join(case_names(cases_dir))))
         sys.exit(2)
+    run_one(case.run, name, make_context)
+
+
+def run_one(func, name, make_context):
+    """Run func(context) as case @name (a harness of one case); exits with
+    the case's status."""
     ctx = None
     status = 1
     try:
         ctx = make_context(name)
-        case.run(ctx)
+        func(ctx)
         status = 0
     except Skip as e:
         print('SKIP:', e)
