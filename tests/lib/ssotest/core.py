@@ -144,10 +144,18 @@ class Logs:
                 return m
         return None
 
-    def wait(self, name, pattern, timeout=15):
-        """Wait for a line matching @pattern; -> its match object."""
-        m = wait_for(lambda: self.first(name, pattern), timeout,
-                     '/%s/ in %s' % (pattern, name))
+    def wait(self, name, pattern, timeout=15, proc=None):
+        """Wait for a line matching @pattern; -> its match object. With
+        @proc (the program writing it), fail as soon as it exited without."""
+        def seen():
+            m = self.first(name, pattern)
+            if not m and proc is not None and proc.poll() is not None:
+                m = self.first(name, pattern)
+                if not m:
+                    raise Failure('%s exited (status %s) before /%s/ in %s' % (
+                        os.path.basename(str(proc.args[0])), proc.returncode, pattern, name))
+            return m
+        m = wait_for(seen, timeout, '/%s/ in %s' % (pattern, name))
         print('ok: /%s/ in %s' % (pattern, name), flush=True)
         return m
 

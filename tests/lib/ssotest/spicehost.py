@@ -102,7 +102,7 @@ class Server(Logs):
             (['--agent-socket', self.path('agent.sock')] if agent_socket else []) +
             list(options),
             out=self.path('host.out'), err=self.path('host.err'), env=e)
-        self.wait('host.out', r'^ready ', 10)
+        self.wait('host.out', r'^ready ', 10, proc=self.host)
         m = self.first('host.out', r'^listening .* port=(\d+) ')
         self.port = m.group(1) if m else None
         m = self.first('host.out', r'^listening .* tls-port=(\d+)$')
@@ -124,7 +124,7 @@ class Server(Logs):
             [os.environ['AGENT_STANDIN'], '--socket', self.path('agent.sock'),
              '--record', self.rec] + list(options),
             out=self.path('agent-%s.out' % name), err=Procs.STDOUT, env=self.env)
-        self.wait('agent-%s.out' % name, r'^caps-sent ')
+        self.wait('agent-%s.out' % name, r'^caps-sent ', proc=self.agent)
         return self.agent
 
     def _client_argv(self, options):
