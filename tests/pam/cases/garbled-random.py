@@ -4,5 +4,5 @@
 def run(p):
     p.client_tgt('alice')
     p.greeter()
-    p.standin('alice', '--tamper', 'garbage')
+    p.standin('alice', tamper='garbage')
     p.refused(4, 'refused %s: credential cache refused' % p.principal('alice'))
