@@ -289,6 +289,10 @@ def run_case(cases_dir, name, make_context):
 def run_one(func, name, make_context):
     """Run func(context) as case @name (a harness of one case); exits with
     the case's status."""
+    def interrupted(signum, frame):
+        raise SystemExit(130)  # through the finally below: stop, clean up
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     ctx = None
     status = 1
     try:
