@@ -40,7 +40,6 @@ runs the actors under a wrapper (valgrind): wrap(name) -> argv prefix for
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -63,6 +62,7 @@ sys.path.insert(0, os.path.join(TOP, 'tests', 'guest'))
 from vdagentd_harness import (  # noqa: E402
     ALICE_UID, GREETER_UID, PAM_MODULE, SESSION_PROBE, Failure, Guest, Skip, TimedLines,
     wait_for)
+from ssotest.core import stop_proc  # noqa: E402  (tests/lib, on the path vdagentd_harness sets)
 
 NS = os.path.join(TOP, 'tests', 'lib', 'spice-host-ns')
 SPICE_TEST_HOST = os.environ['SPICE_TEST_HOST']
@@ -101,18 +101,6 @@ def close_pipes(p):
     for f in (p.stdin, p.stdout):
         if f:
             f.close()
-
-
-def stop_proc(p, timeout=5):
-    """SIGTERM, then SIGKILL after @timeout seconds; by PID."""
-    if p is None or p.poll() is not None:
-        return
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
 
 
 class RemoteViewer:

@@ -34,7 +34,7 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
     emulator (tests/guest/greeter-emulator.c: gnome-shell 43's credential
     manager and GDM's PAM calls, because the real greeter needs a seat, a
     GPU and GDM's private bus);
-  - accounts: nss_wrapper (tests/lib/identities.sh): alice 5001, bob 5002;
+  - accounts: nss_wrapper (ssotest.identities): alice 5001, bob 5002;
   - where GDM's processes run: vdagentd asks sd-login which unit and
     session the redemption socket's peer is in, from its cgroup. GDM 43's
     login conversations run in gdm.service, an unlock dialog's in the
@@ -48,7 +48,7 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
 With system_paths=True, /run is a private tmpfs holding what upstream's
 tmpfiles.d makes (/run/spice-vdagentd, 0755 root), and vdagentd and the PAM
 module both use their compiled-in socket path. With syslog=True, a private
-/dev/log (tests/lib/devlog.sh) collects what vdagentd and PAM log.
+/dev/log (ssotest.devlog) collects what vdagentd and PAM log.
 Every process started here is stopped by its PID, and every file created is
 removed (the mounts vanish with the namespace).
 """
@@ -68,6 +68,11 @@ import time
 from gi.repository import Gio, GLib
 
 TOP = os.environ.get('TOP', os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from ssotest import identities, pam_service  # noqa: E402
+from ssotest.core import (  # noqa: E402,F401 (the harnesses import these from here)
+    Failure, Skip, TimedLines, check, scan_memory, wait_for)
+from ssotest.devlog import DevLog  # noqa: E402
 SSO_TOOL = os.environ.get('SSO_TOOL')
 GREETER = os.environ.get('GREETER')
 PAM_MODULE = os.environ.get('PAM_MODULE')
@@ -97,85 +102,6 @@ FLAG_REFRESH = 2
 GREETER_UID = 115
 ALICE_UID = 5001
 BOB_UID = 5002
-
-
-class Skip(Exception):
-    pass
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-    print('ok:', what, flush=True)
-
-
-def wait_for(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > end:
-            raise Failure('timed out after %s s waiting for %s' % (timeout, what))
-        time.sleep(0.05)
-
-
-class TimedLines:
-    """The lines of a child's output stream as they arrive, each with the
-    time.monotonic() of its arrival (for timelines and benchmarks), and
-    optionally copied to a file as they come."""
-
-    def __init__(self, stream, path=None):
-        self.entries = []  # (time, line)
-        self.lock = threading.Lock()
-        self.path = path
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream):
-        out = open(self.path, 'a', buffering=1, errors='replace') if self.path else None
-        try:
-            for raw in iter(stream.readline, b'' if 'b' in getattr(stream, 'mode', 'r') else ''):
-                line = raw.decode('utf-8', 'replace') if isinstance(raw, bytes) else raw
-                line = line.rstrip('\n')
-                t = time.monotonic()
-                with self.lock:
-                    self.entries.append((t, line))
-                if out:
-                    out.write(line + '\n')
-        finally:
-            if out:
-                out.close()
-
-    def lines(self):
-        with self.lock:
-            return [l for _, l in self.entries]
-
-    def text(self):
-        return '\n'.join(self.lines())
-
-    def find(self, pattern):
-        return [l for l in self.lines() if re.search(pattern, l)]
-
-    def when(self, pattern, start=0.0):
-        """The arrival time and text of the first line matching @pattern
-        that arrived at or after @start, or None."""
-        with self.lock:
-            for t, l in self.entries:
-                if t >= start and re.search(pattern, l):
-                    return t, l
-        return None
-
-    def wait(self, pattern, timeout=30, start=0.0, what=None):
-        return wait_for(lambda: self.when(pattern, start), timeout,
-                        (what or 'a line') + ' /%s/; so far:\n%s' % (pattern, self.text()[-3000:]))
-
-    def join(self, timeout=5):
-        self.thread.join(timeout)
 
 
 def frame(port, mtype, payload):
@@ -499,9 +425,7 @@ class Guest:
             # the real service: the shipped file with the built module and
             # no options (system_paths) or the test's socket
             opts = [] if system_paths else ['socket=' + os.path.join(self.dir, 'sso', 'sso.sock')]
-            subprocess.run(['bash', '-c', '. "$1/tests/lib/pam-service.sh" && '
-                            'pam_service_write "$2" "$3" "${@:4}"', 'sh', TOP, self.pam_dir,
-                            pam_module] + opts, check=True)
+            pam_service.write(self.pam_dir, pam_module, *opts)
         elif pam_file:
             self.create_pam_file()
         self.system_paths = system_paths
@@ -588,13 +512,8 @@ class Guest:
         self.mounts.append('/var/tmp')
 
     def _setup_identities(self):
-        out = subprocess.run(
-            ['bash', '-c', '. "$1/tests/lib/identities.sh" && identities_create "$2" && '
-             'echo "$NSS_WRAPPER_PASSWD" && echo "$NSS_WRAPPER_GROUP" && echo "$IDENTITIES_PRELOAD"',
-             'sh', TOP, os.path.join(self.dir, 'id')],
-            check=True, capture_output=True, text=True).stdout.split('\n')
-        self.nss_env = {'NSS_WRAPPER_PASSWD': out[0], 'NSS_WRAPPER_GROUP': out[1],
-                        'LD_PRELOAD': out[2]}
+        self.nss_env = dict(identities.create(os.path.join(self.dir, 'id')),
+                            LD_PRELOAD=identities.PRELOAD)
 
     def _setup_bus(self):
         policy = os.path.join(self.env_upstream['SPICE_VDAGENT_PREFIX'],
@@ -938,17 +857,12 @@ class Guest:
 
 
 class Syslog:
-    """A private /dev/log (tests/lib/devlog.sh, in this mount namespace)
-    whose datagrams go to a file: what vdagentd and the PAM module log."""
+    """A private /dev/log (ssotest.devlog, in this mount namespace) whose
+    datagrams go to a file: what vdagentd and the PAM module log."""
 
     def __init__(self, path):
         self.path = path
-        r = subprocess.run(['bash', '-c', '. "$1/tests/lib/devlog.sh" && devlog_start "$2" && '
-                            'echo "$DEVLOG_PID"', 'sh', TOP, path],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise Failure('no private /dev/log: ' + r.stderr.strip())
-        self.pid = int(r.stdout.strip())
+        self.devlog = DevLog(path)
 
     def read(self):
         with open(self.path, errors='replace') as f:
@@ -959,12 +873,9 @@ class Syslog:
                         'a syslog line /%s/' % pattern)
 
     def stop(self):
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            self.pid = None
+        if self.devlog:
+            self.devlog.stop()
+            self.devlog = None
 
 
 class Greeter:
@@ -1043,28 +954,6 @@ class Realm:
         os.unlink(out)
         os.unlink(ccache)
         return data, bytes.fromhex(key)
-
-
-def scan_memory(pid, needle):
-    """Where in the process's readable memory @needle occurs."""
-    hits = []
-    with open('/proc/%d/maps' % pid) as maps, open('/proc/%d/mem' % pid, 'rb', 0) as mem:
-        for line in maps:
-            fields = line.split()
-            start, end = (int(x, 16) for x in fields[0].split('-'))
-            name = fields[5] if len(fields) > 5 else ''
-            if 'r' not in fields[1] or name in ('[vvar]', '[vsyscall]'):
-                continue
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except (OSError, ValueError, OverflowError):
-                continue
-            i = data.find(needle)
-            while i >= 0:
-                hits.append('%x %s' % (start + i, name))
-                i = data.find(needle, i + 1)
-    return hits
 
 
 def run(cases):

@@ -1,5 +1,7 @@
 # Test accounts without touching the machine's account databases: nss_wrapper
-# passwd and group files in a directory of the test's. Source it, then
+# passwd and group files in a directory of the test's, for bash scripts
+# (tests/bench/run-bench; the Python harnesses use ssotest.identities, which
+# makes the same accounts). Source it, then
 #   identities_create DIR   write DIR/passwd and DIR/group, export the
 #                           NSS_WRAPPER_* variables and IDENTITIES_PRELOAD
 # and run programs that must see the accounts with

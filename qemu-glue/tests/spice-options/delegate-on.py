@@ -1,0 +1,5 @@
+"""sasl=on,gss-delegate=on: accepted."""
+
+
+def run(q):
+    q.accepted('sasl=on,gss-delegate=on')
