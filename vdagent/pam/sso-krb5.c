@@ -34,6 +34,7 @@ const char *sso_krb5_status_str(SsoKrb5Status st)
     case SSO_KRB5_CACHE_REFUSED: return "target credential cache refused";
     case SSO_KRB5_NO_CACHE: return "no existing credential cache for the principal";
     case SSO_KRB5_OTHER_PRINCIPAL: return "credential cache holds another principal";
+    case SSO_KRB5_MISMATCH: return "credential cache refused";
     case SSO_KRB5_INTERNAL: return "internal error";
     }
     return "unknown status";
@@ -50,7 +51,8 @@ VDSsoOutcome sso_krb5_outcome(SsoKrb5Status st)
     case SSO_KRB5_USER_REFUSED: return VDSSO_OUTCOME_NO_USER;
     case SSO_KRB5_CACHE_REFUSED:
     case SSO_KRB5_NO_CACHE:
-    case SSO_KRB5_OTHER_PRINCIPAL: return VDSSO_OUTCOME_BAD_CCACHE;
+    case SSO_KRB5_OTHER_PRINCIPAL:
+    case SSO_KRB5_MISMATCH: return VDSSO_OUTCOME_BAD_CCACHE;
     case SSO_KRB5_INTERNAL: break;
     }
     return VDSSO_OUTCOME_INTERNAL;
@@ -341,7 +343,7 @@ SsoKrb5Status sso_krb5_creds_load(SsoKrb5 *k, const VDSsoMsg *msg, SsoKrb5Creds 
             goto out;
         }
         if (!krb5_principal_compare(ctx, rec->client, claimed_p)) {
-            st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, 0,
+            st = sso_krb5_fail(err, SSO_KRB5_MISMATCH, 0,
                                "credential of %s is for another principal than the principal field",
                                claimed);
             goto out;

@@ -89,7 +89,7 @@ static void test_refused(void)
     fake_cred(&old, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", -60);
 
     expect_refused("principal field differs", "bob@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1,
-                   SSO_KRB5_BAD_CCACHE, "another principal");
+                   SSO_KRB5_MISMATCH, "another principal");
     expect_refused("principal field without realm", "alice", "alice@SPICE.TEST", &tgt, 1,
                    SSO_KRB5_BAD_CCACHE, "does not parse");
     krb5_creds two[2] = { tgt, other };
