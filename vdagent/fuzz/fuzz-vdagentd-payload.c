@@ -1,5 +1,5 @@
 /* libFuzzer target: what spice-vdagentd checks in a VD_AGENT_SSO payload
- * before deciding anything (sso-check.c: the decoder). An accepted payload must decode to the same message and
+ * before deciding anything (sso-check.c: decode, record envelope). An accepted payload must decode to the same message and
  * re-encode to the same bytes; a refused one must leave nothing allocated. */
 #include "sso-check.h"
 

@@ -117,15 +117,17 @@ typedef struct SsoKrb5Creds SsoKrb5Creds;
 
 /* Load and judge the credential of a decoded VD_AGENT_SSO message
  * (docs/protocol.md, "What the receiver must verify", step 4); the one place
- * a received credential is judged (vdagentd runs it in its mapping child,
- * the PAM module on what it redeems): a FILE v4 cache
- * (vdsso_ccache_parse), every record's client equal to the default
- * principal, which equals @msg->principal (else SSO_KRB5_MISMATCH); exactly one TGT of the
- * principal's own realm (krbtgt/REALM@REALM), not expired. Each record goes
- * through krb5_unmarshal_credentials. Only that TGT is kept: other records
- * (service tickets, configuration entries) are checked and dropped, so what
- * is later stored is exactly what was verified. Nothing is verified yet. The
- * credentials belong to @k: free them before closing @k. */
+ * a received credential is judged. The records (VDSSO_CRED_KRB5_CREDS,
+ * bounded by vdsso_creds_check) each go through
+ * krb5_unmarshal_credentials; every record, configuration entries included,
+ * has the same client (else SSO_KRB5_BAD_CCACHE), which is @msg->principal
+ * (krb5_principal_compare with it parsed: else SSO_KRB5_MISMATCH); exactly
+ * one TGT of the client's own realm (krbtgt/REALM@REALM), not expired
+ * (SSO_KRB5_EXPIRED). Only that TGT is kept: other records (service
+ * tickets, configuration entries) are checked and dropped, so what is later
+ * stored is exactly what was verified. Nothing is verified against the
+ * keytab yet (sso_krb5_creds_verify). The credentials belong to @k: free
+ * them before closing @k. */
 SsoKrb5Status sso_krb5_creds_load(SsoKrb5 *k, const VDSsoMsg *msg, SsoKrb5Creds **out,
                                   SsoKrb5Error *err);
 

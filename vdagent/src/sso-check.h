@@ -25,7 +25,8 @@
 uint32_t vdagentd_sso_peek_serial(const uint8_t *buf, size_t len);
 
 /* Decode and check a VD_AGENT_SSO payload: the envelope as the protocol
- * library checks it (vdsso_msg_decode: header, bounds, principal). The credential itself is judged in
+ * library checks it (vdsso_msg_decode: header, bounds, principal, and the
+ * bounds of every credential record). The credential itself is judged in
  * one place only, sso_krb5_creds_load() (vdagent/pam/sso-krb5.c), which
  * vdagentd runs in its mapping child before it decides anything.
  *

@@ -87,33 +87,40 @@ static void test_contents_not_judged_here(void)
 
 static void test_decode_errors(void)
 {
-    static const uint8_t junk[] = "\x05\x04 not a cache at all";
+    /* one record of 18 bytes */
+    static const uint8_t junk[] = "\x12\0\0\0 not a krb5 record";
     size_t len;
     const char *why;
     VDSsoMsg *m = (VDSsoMsg *)1;
     uint32_t serial = 1;
 
-    /* not a cache: sso_krb5_creds_load()'s to refuse */
-    uint8_t *p = payload(ALICE, junk, sizeof(junk), 5, &len);
+    uint8_t *p = payload(ALICE, junk, sizeof(junk) - 1, 5, &len);
     CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why), VDSSO_RESULT_ACCEPTED);
     vdsso_msg_free(m);
-    m = (VDSsoMsg *)1;
+    /* the record's length no longer fills the credential */
+    p[len - 18 - 4] = 19;
+    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why), VDSSO_RESULT_MALFORMED);
+    CHECK_STR(why, "malformed credential records");
+    CHECK(m == NULL);
     CHECK_INT(serial, 5);
+    p[len - 18 - 4] = 18;
     CHECK_INT(vdagentd_sso_check_payload(p, len - 1, &m, &serial, &why),
               VDSSO_RESULT_MALFORMED);
     CHECK_STR(why, "message truncated");
-    CHECK(m == NULL);
-    p[0] = 2; /* version */
+    p[0] = 1; /* version */
     CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
               VDSSO_RESULT_UNSUPPORTED_VERSION);
-    p[0] = 1;
+    p[0] = 2;
     p[12] = 9; /* credential type */
+    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+              VDSSO_RESULT_UNSUPPORTED_CRED);
+    p[12] = 1; /* the retired FILE cache */
     CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
               VDSSO_RESULT_UNSUPPORTED_CRED);
     free(p);
 
     uint8_t *big = calloc(1, VDSSO_MAX_PAYLOAD + 1);
-    big[0] = 1;
+    big[0] = 2;
     CHECK_INT(vdagentd_sso_check_payload(big, VDSSO_MAX_PAYLOAD + 1, &m, &serial, &why),
               VDSSO_RESULT_TOO_LARGE);
     free(big);
