@@ -1,5 +1,5 @@
 /* vdagent-sso.h - the VD_AGENT_SSO message, its reply, the redemption-socket
- * protocol and the Kerberos credential cache they carry.
+ * protocol and the envelope of the Kerberos credentials they carry.
  *
  * Copyright (C) 2026 The spice-sso authors
  *
@@ -37,7 +37,7 @@ extern "C" {
 #define VDSSO_PORT_SERVER 2u /* VDP_SERVER_PORT */
 #define VDSSO_AGENT_PROTOCOL 1u /* VD_AGENT_PROTOCOL */
 
-#define VDSSO_VERSION 1u
+#define VDSSO_VERSION 2u
 
 /* Bounds */
 #define VDSSO_MAX_PAYLOAD   65536u /* whole VD_AGENT_SSO payload */
@@ -54,8 +54,8 @@ extern "C" {
 #define VDSSO_FLAG_REFRESH (1u << 1) /* refresh the principal's existing session */
 #define VDSSO_FLAGS_KNOWN  (VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH)
 
-/* Credential types */
-#define VDSSO_CRED_KRB5_CCACHE 1u /* a FILE-format version 4 credential cache */
+/* Credential types (1, a FILE v4 credential cache, is retired) */
+#define VDSSO_CRED_KRB5_CREDS 2u /* length-prefixed krb5_marshal_credentials() records */
 
 /* ------------------------------------------------------------------- errors */
 
@@ -73,8 +73,9 @@ typedef enum VDSsoError {
     VDSSO_ERR_INVALID = -10,     /* bad argument from the caller */
     VDSSO_ERR_RESULT = -11,      /* reply carries an unknown result code */
     VDSSO_ERR_TYPE = -12,        /* unknown redemption frame type */
-    VDSSO_ERR_CCACHE = -13,      /* credential cache malformed */
-    VDSSO_ERR_CCACHE_LIMIT = -14 /* credential cache has too many entries */
+    VDSSO_ERR_CREDS = -13,       /* credential records malformed (a length out of bounds,
+                                  * or records that do not fill the credential) */
+    VDSSO_ERR_CREDS_LIMIT = -14  /* more than VDSSO_CREDS_MAX_RECORDS records */
 } VDSsoError;
 
 /* A static English description of an error code, for log lines. */
@@ -136,13 +137,13 @@ void vdsso_msg_free(VDSsoMsg *m);
 typedef enum VDSsoResult {
     VDSSO_RESULT_ACCEPTED = 0,            /* taken: a login or refresh is under way */
     VDSSO_RESULT_UNSUPPORTED_VERSION = 1,
-    VDSSO_RESULT_MALFORMED = 2,           /* payload or credential cache malformed */
+    VDSSO_RESULT_MALFORMED = 2,           /* payload or credential malformed */
     VDSSO_RESULT_TOO_LARGE = 3,
     VDSSO_RESULT_DISABLED = 4,            /* single sign-on is off in the agent */
     VDSSO_RESULT_UNSUPPORTED_CRED = 5,
     VDSSO_RESULT_SEAT_BUSY = 6,           /* another user's session holds the seat */
     VDSSO_RESULT_NO_LOGIN_SERVICE = 7,    /* no greeter integration (PAM service file missing) */
-    VDSSO_RESULT_PRINCIPAL_MISMATCH = 8,  /* principal field != credential cache principal */
+    VDSSO_RESULT_PRINCIPAL_MISMATCH = 8,  /* principal field != the credential's client */
     VDSSO_RESULT_INTERNAL = 9,
     VDSSO_RESULT_USER_REFUSED = 10,       /* the principal maps to a local user single sign-on
                                            * may not log in as (root, a system account, ...) */
@@ -184,7 +185,7 @@ long vdsso_frame(uint32_t port, uint32_t type, const uint8_t *payload, size_t pa
 
 /* Version 2: FETCH names the conversation's preset user, and the agent may
  * answer STATUS(WRONG_CONVERSATION). Independent of VDSSO_VERSION (the
- * VD_AGENT_SSO message, which did not change). */
+ * VD_AGENT_SSO message). */
 #define VDSSO_REDEEM_VERSION 2u
 #define VDSSO_REDEEM_NO_USER 0xffffffffu /* FETCH: PAM_USER was not preset */
 
@@ -255,63 +256,46 @@ void vdsso_token_to_hex(const uint8_t token[VDSSO_TOKEN_SIZE], char hex[VDSSO_TO
 /* Returns VDSSO_OK or VDSSO_ERR_INVALID if @hex is not exactly 32 hex digits. */
 int vdsso_token_from_hex(const char *hex, uint8_t token[VDSSO_TOKEN_SIZE]);
 
-/* ------------------------------------------------- FILE v4 credential caches
+/* ------------------------------------------------------ credential records
  *
- * The credential is a whole MIT/Heimdal FILE credential cache, format
- * version 4 (big-endian): 05 04, header, default principal, credentials.
- * The parser validates the structure without krb5 and without allocating,
- * and hands out slices; krb5_unmarshal_credentials() can read each
- * credential slice. */
+ * A VDSSO_CRED_KRB5_CREDS credential is a sequence of records, each
+ *   u32 len (little-endian, 1..VDSSO_CREDS_MAX_RECORD), then len bytes
+ * that are the output of MIT krb5's krb5_marshal_credentials() for one
+ * krb5_creds. The records fill the credential exactly; there are
+ * 1..VDSSO_CREDS_MAX_RECORDS of them. This library only checks the
+ * envelope and hands out slices: the bytes of a record are krb5's to read
+ * (krb5_unmarshal_credentials). No allocation. */
 
-#define VDSSO_CCACHE_MAX_CREDS 32u
-#define VDSSO_CCACHE_MAX_COMPONENTS 16u
+#define VDSSO_CREDS_MAX_RECORDS 16u
+#define VDSSO_CREDS_RECORD_HEADER 4u
+#define VDSSO_CREDS_MAX_RECORD 32768u
 
 typedef struct VDSsoSlice {
     const uint8_t *p;
     size_t len;
 } VDSsoSlice;
 
-typedef struct VDSsoCcacheCred {
-    VDSsoSlice whole;    /* the whole credential record */
-    VDSsoSlice client;   /* encoded principals */
-    VDSsoSlice server;
-    uint32_t authtime, starttime, endtime, renew_till;
-    uint32_t ticket_flags;
-    int is_config;       /* a cache configuration entry (X-CACHECONF:) */
-} VDSsoCcacheCred;
+typedef struct VDSsoCredsIter {
+    const uint8_t *p;
+    size_t left;
+    size_t count;
+} VDSsoCredsIter;
 
-typedef struct VDSsoCcache {
-    VDSsoSlice default_principal;
-    size_t ncreds;
-    VDSsoCcacheCred creds[VDSSO_CCACHE_MAX_CREDS];
-} VDSsoCcache;
+/* Check a whole credential: the number of records (> 0), or a negative
+ * VDSsoError (VDSSO_ERR_EMPTY_CRED, VDSSO_ERR_TOO_LARGE, VDSSO_ERR_CREDS,
+ * VDSSO_ERR_CREDS_LIMIT). */
+int vdsso_creds_check(const uint8_t *buf, size_t len);
 
-int vdsso_ccache_parse(const uint8_t *buf, size_t len, VDSsoCcache *out);
+/* Walk the records of @buf. vdsso_creds_next() returns 1 with *@rec pointing
+ * into @buf, 0 at the end, or a negative VDSsoError (and then nothing more);
+ * each record is bounds-checked before it is handed out. */
+void vdsso_creds_iter_init(VDSsoCredsIter *it, const uint8_t *buf, size_t len);
+int vdsso_creds_next(VDSsoCredsIter *it, VDSsoSlice *rec);
 
-/* Compare two encoded principals, ignoring the name type (as
- * krb5_principal_compare does). Returns 1 if equal. */
-int vdsso_principal_equal(VDSsoSlice a, VDSsoSlice b);
-
-/* Unparse an encoded principal as "comp/comp@REALM", escaping '/', '@' and
- * '\\' and control characters as krb5_unparse_name does. Returns the length
- * or a negative error (VDSSO_ERR_TOO_LARGE if @out is too small). */
-long vdsso_principal_unparse(VDSsoSlice p, char *out, size_t out_len);
-
-/* Is the encoded principal the TGS of its own realm (krbtgt/R@R)? */
-int vdsso_principal_is_local_tgs(VDSsoSlice p);
-
-/* Build a FILE v4 cache: header (no tags), @default_principal (encoded), then
- * each credential record verbatim (as krb5_marshal_credentials() writes
- * them). Returns bytes written or a negative error; vdsso_ccache_size() says
- * how many bytes to provide. */
-size_t vdsso_ccache_size(VDSsoSlice default_principal, const VDSsoSlice *creds, size_t ncreds);
-long vdsso_ccache_build(VDSsoSlice default_principal, const VDSsoSlice *creds, size_t ncreds,
-                        uint8_t *out, size_t out_len);
-
-/* Encode a principal (name type, realm, components) in the v4 format. */
-long vdsso_principal_encode(uint32_t name_type, const char *realm, size_t realm_len,
-                            const char *const *comps, const size_t *comp_lens, size_t ncomps,
-                            uint8_t *out, size_t out_len);
+/* Bytes needed to encode @n records (0 if out of bounds), and the encoder:
+ * bytes written or a negative VDSsoError. */
+size_t vdsso_creds_size(const VDSsoSlice *recs, size_t n);
+long vdsso_creds_encode(const VDSsoSlice *recs, size_t n, uint8_t *out, size_t out_len);
 
 /* ------------------------------------------------------------------ helpers */
 

@@ -51,8 +51,8 @@ const char *vdsso_strerror(int err)
     case VDSSO_ERR_INVALID: return "invalid argument";
     case VDSSO_ERR_RESULT: return "unknown result code";
     case VDSSO_ERR_TYPE: return "unknown frame type";
-    case VDSSO_ERR_CCACHE: return "malformed credential cache";
-    case VDSSO_ERR_CCACHE_LIMIT: return "credential cache has too many entries";
+    case VDSSO_ERR_CREDS: return "malformed credential records";
+    case VDSSO_ERR_CREDS_LIMIT: return "too many credential records";
     }
     return "unknown error";
 }
@@ -93,6 +93,103 @@ const char *vdsso_result_name(uint32_t result)
     return "unknown";
 }
 
+/* ------------------------------------------------------ credential records */
+
+void vdsso_creds_iter_init(VDSsoCredsIter *it, const uint8_t *buf, size_t len)
+{
+    it->p = buf;
+    it->left = buf != NULL ? len : 0;
+    it->count = 0;
+}
+
+int vdsso_creds_next(VDSsoCredsIter *it, VDSsoSlice *rec)
+{
+    rec->p = NULL;
+    rec->len = 0;
+    if (it->left == 0) {
+        return 0;
+    }
+    if (it->count == VDSSO_CREDS_MAX_RECORDS) {
+        it->left = 0;
+        return VDSSO_ERR_CREDS_LIMIT;
+    }
+    if (it->left < VDSSO_CREDS_RECORD_HEADER) {
+        it->left = 0;
+        return VDSSO_ERR_CREDS;
+    }
+    uint32_t len = vdsso_get_le32(it->p);
+    if (len == 0 || len > VDSSO_CREDS_MAX_RECORD ||
+        len > it->left - VDSSO_CREDS_RECORD_HEADER) {
+        it->left = 0;
+        return VDSSO_ERR_CREDS;
+    }
+    rec->p = it->p + VDSSO_CREDS_RECORD_HEADER;
+    rec->len = len;
+    it->p += VDSSO_CREDS_RECORD_HEADER + (size_t)len;
+    it->left -= VDSSO_CREDS_RECORD_HEADER + (size_t)len;
+    it->count++;
+    return 1;
+}
+
+int vdsso_creds_check(const uint8_t *buf, size_t len)
+{
+    if (buf == NULL || len == 0) {
+        return VDSSO_ERR_EMPTY_CRED;
+    }
+    if (len > VDSSO_MAX_CRED) {
+        return VDSSO_ERR_TOO_LARGE;
+    }
+    VDSsoCredsIter it;
+    VDSsoSlice rec;
+    int r;
+    vdsso_creds_iter_init(&it, buf, len);
+    while ((r = vdsso_creds_next(&it, &rec)) > 0) {
+    }
+    return r < 0 ? r : (int)it.count;
+}
+
+size_t vdsso_creds_size(const VDSsoSlice *recs, size_t n)
+{
+    if (recs == NULL || n == 0 || n > VDSSO_CREDS_MAX_RECORDS) {
+        return 0;
+    }
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].p == NULL || recs[i].len == 0 || recs[i].len > VDSSO_CREDS_MAX_RECORD) {
+            return 0;
+        }
+        size += VDSSO_CREDS_RECORD_HEADER + recs[i].len;
+    }
+    return size;
+}
+
+long vdsso_creds_encode(const VDSsoSlice *recs, size_t n, uint8_t *out, size_t out_len)
+{
+    if (out == NULL || recs == NULL || n == 0) {
+        return VDSSO_ERR_INVALID;
+    }
+    if (n > VDSSO_CREDS_MAX_RECORDS) {
+        return VDSSO_ERR_CREDS_LIMIT;
+    }
+    size_t size = vdsso_creds_size(recs, n);
+    if (size == 0) {
+        return VDSSO_ERR_CREDS;
+    }
+    if (size > VDSSO_MAX_CRED) {
+        return VDSSO_ERR_TOO_LARGE;
+    }
+    if (out_len < size) {
+        return VDSSO_ERR_INVALID;
+    }
+    uint8_t *w = out;
+    for (size_t i = 0; i < n; i++) {
+        vdsso_put_le32(w, (uint32_t)recs[i].len);
+        memcpy(w + VDSSO_CREDS_RECORD_HEADER, recs[i].p, recs[i].len);
+        w += VDSSO_CREDS_RECORD_HEADER + recs[i].len;
+    }
+    return (long)size;
+}
+
 /* ------------------------------------------------------------ VD_AGENT_SSO */
 
 static int principal_ok(const char *p, size_t len)
@@ -119,7 +216,7 @@ static int check_fields(uint32_t version, uint32_t flags, uint32_t cred_type,
     if ((flags & ~VDSSO_FLAGS_KNOWN) != 0 || (flags & VDSSO_FLAGS_KNOWN) == 0) {
         return VDSSO_ERR_FLAGS;
     }
-    if (cred_type != VDSSO_CRED_KRB5_CCACHE) {
+    if (cred_type != VDSSO_CRED_KRB5_CREDS) {
         return VDSSO_ERR_CRED_TYPE;
     }
     if (principal_len == 0 || principal_len > VDSSO_MAX_PRINCIPAL) {
@@ -152,7 +249,11 @@ int vdsso_msg_check(const VDSsoMsg *m)
     if (err != VDSSO_OK) {
         return err;
     }
-    return principal_ok(m->principal, m->principal_len) ? VDSSO_OK : VDSSO_ERR_PRINCIPAL;
+    if (!principal_ok(m->principal, m->principal_len)) {
+        return VDSSO_ERR_PRINCIPAL;
+    }
+    err = vdsso_creds_check(m->cred, m->cred_len);
+    return err < 0 ? err : VDSSO_OK;
 }
 
 long vdsso_msg_encode(const VDSsoMsg *m, uint8_t *out, size_t out_len)
@@ -223,6 +324,10 @@ int vdsso_msg_decode(const uint8_t *buf, size_t len, VDSsoMsg **out)
     const char *principal = (const char *)buf + VDSSO_HEADER_SIZE;
     if (!principal_ok(principal, principal_len)) {
         return VDSSO_ERR_PRINCIPAL;
+    }
+    err = vdsso_creds_check(buf + VDSSO_HEADER_SIZE + principal_len, cred_len);
+    if (err < 0) {
+        return err;
     }
 
     VDSsoMsg *m = calloc(1, sizeof(*m));

@@ -183,66 +183,23 @@ out:
     return ret;
 }
 
-/* Encode @p in the ccache v4 principal format. */
-static long encode_principal(krb5_const_principal p, uint8_t *out, size_t out_len)
+/* krb5_marshal_credentials() grows its output buffer with realloc()
+ * (k5_buf_init_dynamic, not the _zap variant), from 128 bytes, doubling: the
+ * smaller buffers it outgrew, which held the session key, are freed without
+ * being wiped. glibc hands a freed small chunk back, last in first out, to
+ * the next request of its size: take each size once, wipe it, give it back.
+ * This relies on nothing in krb5's output format, only on how its buffer
+ * grows. */
+static void wipe_outgrown_buffers(size_t final_len)
 {
-    const char *comps[VDSSO_CCACHE_MAX_COMPONENTS];
-    size_t lens[VDSSO_CCACHE_MAX_COMPONENTS];
-
-    if (p->length < 0 || (size_t)p->length > VDSSO_CCACHE_MAX_COMPONENTS) {
-        return VDSSO_ERR_CCACHE_LIMIT;
+    for (size_t size = 128; size <= final_len; size *= 2) {
+        void *p = malloc(size);
+        if (p != NULL) {
+            explicit_bzero(p, size);
+            __asm__ __volatile__("" : : "r"(p) : "memory");
+            free(p);
+        }
     }
-    for (krb5_int32 i = 0; i < p->length; i++) {
-        comps[i] = p->data[i].data;
-        lens[i] = p->data[i].length;
-    }
-    return vdsso_principal_encode((uint32_t)p->type, p->realm.data, p->realm.length, comps, lens,
-                                  (size_t)p->length, out, out_len);
-}
-
-/* krb5_marshal_credentials() grows its output with realloc() and so leaves
- * pieces of what it wrote in freed memory. Give it the credential with a
- * zeroed session key, then put the key into the (exactly sized) result at
- * its place: after the two principals, the 16-bit enctype and the 32-bit
- * length (FILE format version 4). */
-static krb5_error_code marshal_without_key_copies(krb5_context ctx, krb5_creds *creds,
-                                                  krb5_data **out)
-{
-    uint8_t pbuf[4 + 4 + 4 + SSO_PRINCIPAL_MAX + VDSSO_CCACHE_MAX_COMPONENTS * 4];
-    krb5_keyblock real = creds->keyblock;
-    uint8_t *zeros;
-    long clen, slen;
-    size_t at;
-    krb5_error_code code;
-
-    clen = encode_principal(creds->client, pbuf, sizeof(pbuf));
-    slen = encode_principal(creds->server, pbuf, sizeof(pbuf));
-    if (clen <= 0 || slen <= 0) {
-        return KRB5_CC_FORMAT;
-    }
-    zeros = calloc(1, real.length ? real.length : 1);
-    if (zeros == NULL) {
-        return ENOMEM;
-    }
-    creds->keyblock.contents = zeros;
-    code = krb5_marshal_credentials(ctx, creds, out);
-    creds->keyblock = real;
-    free(zeros);
-    if (code) {
-        return code;
-    }
-    at = (size_t)clen + (size_t)slen;
-    const uint8_t *p = (const uint8_t *)(*out)->data;
-    if ((*out)->length < at + 6 + real.length ||
-        (((uint32_t)p[at] << 8) | p[at + 1]) != (uint32_t)(uint16_t)real.enctype ||
-        (((uint32_t)p[at + 2] << 24) | ((uint32_t)p[at + 3] << 16) |
-         ((uint32_t)p[at + 4] << 8) | p[at + 5]) != real.length) {
-        krb5_free_data(ctx, *out);
-        *out = NULL;
-        return KRB5_CC_FORMAT;
-    }
-    memcpy((*out)->data + at + 6, real.contents, real.length);
-    return 0;
 }
 
 static void wipe_free_data(krb5_context ctx, krb5_data *d)
@@ -266,10 +223,9 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
     krb5_ccache cc = NULL;
     krb5_principal princ = NULL;
     krb5_cc_cursor cursor = NULL;
-    krb5_data *records[VDSSO_CCACHE_MAX_CREDS];
-    VDSsoSlice slices[VDSSO_CCACHE_MAX_CREDS];
+    krb5_data *records[VDSSO_CREDS_MAX_RECORDS];
+    VDSsoSlice slices[VDSSO_CREDS_MAX_RECORDS];
     size_t nrecords = 0;
-    uint8_t pbuf[4 + 4 + 4 + SSO_PRINCIPAL_MAX + VDSSO_CCACHE_MAX_COMPONENTS * 4];
     uint8_t *buf = NULL;
     size_t size = 0;
     krb5_error_code code;
@@ -349,14 +305,19 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
             krb5_why(ctx, code, "cannot read the memory credential cache", why, why_len);
             break;
         }
-        if (!krb5_principal_compare(ctx, creds.client, princ)) {
+        if (krb5_is_config_principal(ctx, creds.server)) {
+            code = 0; /* cache configuration, not a ticket */
+        } else if (!krb5_principal_compare(ctx, creds.client, princ)) {
             set_why(why, why_len, "the delegated credential holds a ticket of another client");
             code = -1;
-        } else if (nrecords == VDSSO_CCACHE_MAX_CREDS) {
+        } else if (nrecords == VDSSO_CREDS_MAX_RECORDS) {
             set_why(why, why_len, "the delegated credential holds too many tickets");
             code = -1;
         } else {
-            code = marshal_without_key_copies(ctx, &creds, &records[nrecords]);
+            code = krb5_marshal_credentials(ctx, &creds, &records[nrecords]);
+            if (code == 0) {
+                wipe_outgrown_buffers(records[nrecords]->length);
+            }
             if (code) {
                 krb5_why(ctx, code, "cannot marshal the delegated credential", why, why_len);
             } else {
@@ -380,16 +341,10 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
         goto out;
     }
 
-    long plen = encode_principal(princ, pbuf, sizeof(pbuf));
-    if (plen <= 0) {
-        set_why(why, why_len, "cannot encode the principal: %s", vdsso_strerror((int)plen));
-        goto out;
-    }
-    VDSsoSlice def = { pbuf, (size_t)plen };
-    size = vdsso_ccache_size(def, slices, nrecords);
+    size = vdsso_creds_size(slices, nrecords);
     if (size == 0 || size > VDSSO_MAX_CRED ||
         VDSSO_HEADER_SIZE + strlen(cred_name) + size > VDSSO_MAX_PAYLOAD) {
-        set_why(why, why_len, "the credential cache would exceed %u bytes", VDSSO_MAX_PAYLOAD);
+        set_why(why, why_len, "the credential would exceed %u bytes", VDSSO_MAX_PAYLOAD);
         goto out;
     }
     buf = malloc(size);
@@ -397,9 +352,9 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
         set_why(why, why_len, "out of memory");
         goto out;
     }
-    long built = vdsso_ccache_build(def, slices, nrecords, buf, size);
+    long built = vdsso_creds_encode(slices, nrecords, buf, size);
     if (built < 0 || (size_t)built != size) {
-        set_why(why, why_len, "cannot build the credential cache: %s",
+        set_why(why, why_len, "cannot encode the credential: %s",
                 vdsso_strerror(built < 0 ? (int)built : VDSSO_ERR_INVALID));
         vdsso_wipe_free(buf, size);
         buf = NULL;

@@ -60,13 +60,13 @@ SsoGssStatus sso_gss_check_binding(const void *token, size_t token_len,
                                    const uint8_t *cb, size_t cb_len,
                                    SsoGssBinding *out, char *why, size_t why_len);
 
-/* Export the delegated credential @cred (a gss_cred_id_t) into a FILE v4
- * credential cache in memory: a MEMORY ccache filled by
- * gss_krb5_copy_ccache(), each credential marshalled with
- * krb5_marshal_credentials(), and the container written by
- * vdsso_ccache_build(). The credential's principal must be @expected
- * (SSO_GSS_MISMATCH otherwise) and every credential in it must be of that
- * client. On success *@out is malloc()ed (wipe it with vdsso_wipe_free());
+/* Export the delegated credential @cred (a gss_cred_id_t) as the records of
+ * a VDSSO_CRED_KRB5_CREDS credential: a MEMORY ccache filled by
+ * gss_krb5_copy_ccache(), each of its credentials (configuration entries
+ * aside) marshalled with krb5_marshal_credentials(), and the records
+ * written by vdsso_creds_encode(). The credential's principal must be
+ * @expected (SSO_GSS_MISMATCH otherwise) and every credential in it must be
+ * of that client. On success *@out is malloc()ed (wipe it with vdsso_wipe_free());
  * every intermediate copy has been wiped. */
 SsoGssStatus sso_gss_export(const void *cred, const char *expected,
                             uint8_t **out, size_t *out_len, char *why, size_t why_len);

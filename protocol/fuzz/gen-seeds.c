@@ -3,6 +3,8 @@
  * Run by hand after a format change:  gen-seeds protocol/fuzz/seeds */
 #include "vdagent-sso.h"
 
+#include <krb5.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,52 +27,44 @@ static void put(const char *dir, const char *sub, const char *name, const uint8_
     }
 }
 
-static size_t be32(uint8_t *p, uint32_t v)
+/* One credential as krb5_marshal_credentials() writes it, with made-up
+ * key and ticket; *@out is malloc'ed. */
+static size_t cred(krb5_context ctx, const char *server, int with_extras, uint8_t **out)
 {
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-    return 4;
-}
-
-static size_t data(uint8_t *p, const void *d, uint32_t n)
-{
-    be32(p, n);
-    memcpy(p + 4, d, n);
-    return 4 + n;
-}
-
-static size_t principal(uint8_t *p, const char *realm, const char *c1, const char *c2)
-{
-    const char *comps[2] = { c1, c2 };
-    size_t lens[2] = { strlen(c1), c2 ? strlen(c2) : 0 };
-    return (size_t)vdsso_principal_encode(1, realm, strlen(realm), comps, lens, c2 ? 2 : 1, p, 256);
-}
-
-/* one credential record, with made-up key and ticket */
-static size_t cred(uint8_t *p, const char *server2, int with_extras)
-{
-    static const uint8_t key[32] = { 1, 2, 3 }, ticket[60] = { 0x61, 0x82 };
-    size_t n = 0;
-    n += principal(p + n, "SPICE.TEST", "alice", NULL);
-    n += principal(p + n, "SPICE.TEST", "krbtgt", server2);
-    p[n++] = 0; p[n++] = 18;
-    n += data(p + n, key, sizeof(key));
-    for (int i = 0; i < 4; i++) {
-        n += be32(p + n, 1700000000u + (uint32_t)i * 3600);
+    static uint8_t key[32] = { 1, 2, 3 }, ticket[60] = { 0x61, 0x82 };
+    static uint8_t addr[4] = { 127, 0, 0, 1 }, ad[2] = { 'a', 'd' };
+    krb5_address a = { KV5M_ADDRESS, ADDRTYPE_INET, 4, addr }, *addrs[] = { &a, NULL };
+    krb5_authdata d = { KV5M_AUTHDATA, 1, 2, ad }, *ads[] = { &d, NULL };
+    krb5_creds c;
+    krb5_data *m = NULL;
+    memset(&c, 0, sizeof(c));
+    if (krb5_parse_name(ctx, "alice@SPICE.TEST", &c.client) != 0 ||
+        krb5_parse_name(ctx, server, &c.server) != 0) {
+        exit(1);
     }
-    p[n++] = 0;
-    n += be32(p + n, 0x60890000);
-    n += be32(p + n, with_extras ? 1 : 0);
+    c.keyblock.enctype = 18;
+    c.keyblock.length = sizeof(key);
+    c.keyblock.contents = key;
+    c.times.authtime = 1700000000;
+    c.times.starttime = 1700003600;
+    c.times.endtime = 1700007200;
+    c.times.renew_till = 1700010800;
+    c.ticket_flags = 0x60890000;
+    c.ticket.length = sizeof(ticket);
+    c.ticket.data = (char *)ticket;
     if (with_extras) {
-        p[n++] = 0; p[n++] = 2;
-        n += data(p + n, "\x7f\0\0\1", 4);
+        c.addresses = addrs;
+        c.authdata = ads;
     }
-    n += be32(p + n, with_extras ? 1 : 0);
-    if (with_extras) {
-        p[n++] = 0; p[n++] = 1;
-        n += data(p + n, "ad", 2);
+    if (krb5_marshal_credentials(ctx, &c, &m) != 0) {
+        exit(1);
     }
-    n += data(p + n, ticket, sizeof(ticket));
-    n += data(p + n, "", 0);
+    krb5_free_principal(ctx, c.client);
+    krb5_free_principal(ctx, c.server);
+    size_t n = m->length;
+    *out = malloc(n);
+    memcpy(*out, m->data, n);
+    krb5_free_data(ctx, m);
     return n;
 }
 
@@ -83,19 +77,26 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     static uint8_t cc[8192], buf[16384];
 
-    /* ccaches: one TGT; TGT + extras + a second ticket */
-    uint8_t pr[256];
-    size_t plen = principal(pr, "SPICE.TEST", "alice", NULL);
-    uint8_t rec1[1024], rec2[1024];
-    VDSsoSlice recs[2] = { { rec1, cred(rec1, "SPICE.TEST", 0) }, { rec2, cred(rec2, "OTHER.TEST", 1) } };
-    VDSsoSlice dp = { pr, plen };
-    long cc1 = vdsso_ccache_build(dp, recs, 1, cc, sizeof(cc));
-    put(dir, "ccache", "tgt", cc, (size_t)cc1);
-    long cc2 = vdsso_ccache_build(dp, recs, 2, buf, sizeof(buf));
-    put(dir, "ccache", "two-creds", buf, (size_t)cc2);
+    /* credential records: one TGT; a TGT and a ticket with addresses and
+     * authorization data */
+    krb5_context ctx;
+    if (krb5_init_context(&ctx) != 0) {
+        return 1;
+    }
+    uint8_t *rec1, *rec2;
+    size_t len1 = cred(ctx, "krbtgt/SPICE.TEST@SPICE.TEST", 0, &rec1);
+    size_t len2 = cred(ctx, "krbtgt/OTHER.TEST@SPICE.TEST", 1, &rec2);
+    VDSsoSlice recs[2] = { { rec1, len1 }, { rec2, len2 } };
+    long cc1 = vdsso_creds_encode(recs, 1, cc, sizeof(cc));
+    put(dir, "creds", "tgt", cc, (size_t)cc1);
+    long cc2 = vdsso_creds_encode(recs, 2, buf, sizeof(buf));
+    put(dir, "creds", "two-creds", buf, (size_t)cc2);
+    free(rec1);
+    free(rec2);
+    krb5_free_context(ctx);
 
     /* messages */
-    VDSsoMsg m = { VDSSO_VERSION, 7, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH, VDSSO_CRED_KRB5_CCACHE,
+    VDSsoMsg m = { VDSSO_VERSION, 7, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH, VDSSO_CRED_KRB5_CREDS,
                    (char *)"alice@SPICE.TEST", 16, cc, (uint32_t)cc1 };
     long n = vdsso_msg_encode(&m, buf, sizeof(buf));
     put(dir, "msg", "login-refresh", buf, (size_t)n);

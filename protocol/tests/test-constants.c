@@ -23,7 +23,7 @@ static_assert(VD_AGENT_MAX_DATA_SIZE == VDSSO_CHUNK_MAX, "chunk size");
 static_assert(VDP_SERVER_PORT == VDSSO_PORT_SERVER && VDP_CLIENT_PORT == VDSSO_PORT_CLIENT, "ports");
 static_assert(VD_AGENT_SSO_FLAG_LOGIN == VDSSO_FLAG_LOGIN, "flag");
 static_assert(VD_AGENT_SSO_FLAG_REFRESH == VDSSO_FLAG_REFRESH, "flag");
-static_assert(VD_AGENT_SSO_CRED_KRB5_CCACHE == VDSSO_CRED_KRB5_CCACHE, "cred type");
+static_assert(VD_AGENT_SSO_CRED_KRB5_CREDS == VDSSO_CRED_KRB5_CREDS, "cred type");
 static_assert((int)VD_AGENT_SSO_RESULT_INTERNAL == (int)VDSSO_RESULT_INTERNAL, "results");
 static_assert((int)VD_AGENT_SSO_RESULT_NO_LOGIN_SERVICE == (int)VDSSO_RESULT_NO_LOGIN_SERVICE, "results");
 static_assert((int)VD_AGENT_SSO_RESULT_USER_REFUSED == (int)VDSSO_RESULT_USER_REFUSED, "results");

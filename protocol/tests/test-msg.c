@@ -13,11 +13,15 @@ static VDSsoMsg sample(void)
     for (size_t i = 0; i < sizeof(cred_bytes); i++) {
         cred_bytes[i] = (uint8_t)(i * 7 + 3);
     }
+    /* one record of 596 bytes */
+    cred_bytes[0] = 596 & 0xff;
+    cred_bytes[1] = 596 >> 8;
+    cred_bytes[2] = cred_bytes[3] = 0;
     VDSsoMsg m = {
         .version = VDSSO_VERSION,
         .serial = 0x01020304,
         .flags = VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH,
-        .cred_type = VDSSO_CRED_KRB5_CCACHE,
+        .cred_type = VDSSO_CRED_KRB5_CREDS,
         .principal = (char *)PRINC,
         .principal_len = sizeof(PRINC) - 1,
         .cred = cred_bytes,
@@ -63,7 +67,7 @@ static void test_round_trip(void)
     size_t n = encode(&m, &buf);
     CHECK_INT(n, 24 + 16 + 600);
     /* byte layout, little-endian */
-    static const uint8_t head[] = { 1, 0, 0, 0, 4, 3, 2, 1, 3, 0, 0, 0, 1, 0, 0, 0,
+    static const uint8_t head[] = { 2, 0, 0, 0, 4, 3, 2, 1, 3, 0, 0, 0, 2, 0, 0, 0,
                                     16, 0, 0, 0, 0x58, 2, 0, 0 };
     CHECK_MEM(buf, head, sizeof(head));
     CHECK_MEM(buf + 24, PRINC, 16);
@@ -71,10 +75,10 @@ static void test_round_trip(void)
     CHECK_INT(vdsso_msg_decode(buf, n, &d), VDSSO_OK);
     CHECK(d != NULL);
     if (d) {
-        CHECK_INT(d->version, 1);
+        CHECK_INT(d->version, 2);
         CHECK_INT(d->serial, 0x01020304);
         CHECK_INT(d->flags, 3);
-        CHECK_INT(d->cred_type, VDSSO_CRED_KRB5_CCACHE);
+        CHECK_INT(d->cred_type, VDSSO_CRED_KRB5_CREDS);
         CHECK_STR(d->principal, PRINC);
         CHECK_INT(d->principal_len, 16);
         CHECK_INT(d->cred_len, 600);
@@ -120,13 +124,20 @@ static void field_case(size_t off, uint32_t value, int want)
 static void test_fields(void)
 {
     field_case(0, 0, VDSSO_ERR_VERSION);
-    field_case(0, 2, VDSSO_ERR_VERSION);
+    field_case(0, 1, VDSSO_ERR_VERSION);
+    field_case(0, 3, VDSSO_ERR_VERSION);
     field_case(0, 0xffffffff, VDSSO_ERR_VERSION);
     field_case(8, 0, VDSSO_ERR_FLAGS);
     field_case(8, 4, VDSSO_ERR_FLAGS);
     field_case(8, 0x80000001, VDSSO_ERR_FLAGS);
     field_case(12, 0, VDSSO_ERR_CRED_TYPE);
-    field_case(12, 2, VDSSO_ERR_CRED_TYPE);
+    field_case(12, 1, VDSSO_ERR_CRED_TYPE); /* the retired FILE cache */
+    field_case(12, 3, VDSSO_ERR_CRED_TYPE);
+    /* the record envelope inside the credential */
+    field_case(24 + 16, 0, VDSSO_ERR_CREDS);
+    field_case(24 + 16, 597, VDSSO_ERR_CREDS);
+    field_case(24 + 16, 595, VDSSO_ERR_CREDS);
+    field_case(24 + 16, 0xffffffff, VDSSO_ERR_CREDS);
     field_case(16, 0, VDSSO_ERR_PRINCIPAL);
     field_case(16, VDSSO_MAX_PRINCIPAL + 1, VDSSO_ERR_PRINCIPAL);
     field_case(16, 0xffffffff, VDSSO_ERR_PRINCIPAL);
@@ -166,6 +177,9 @@ static void test_sizes(void)
     /* a payload of exactly 64 KiB is the largest accepted */
     size_t cred_len = VDSSO_MAX_PAYLOAD - 24 - 16;
     uint8_t *cred = calloc(1, cred_len + 1);
+    /* two records fill it: the largest one and the rest */
+    put32(cred, VDSSO_CREDS_MAX_RECORD);
+    put32(cred + 4 + VDSSO_CREDS_MAX_RECORD, (uint32_t)(cred_len - 8 - VDSSO_CREDS_MAX_RECORD));
     VDSsoMsg m = sample();
     m.cred = cred;
     m.cred_len = (uint32_t)cred_len;
@@ -192,15 +206,20 @@ static void test_sizes(void)
     CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_PRINCIPAL);
     m = sample();
     CHECK_INT(vdsso_msg_encode(&m, out, 10), VDSSO_ERR_INVALID);
-    m.version = 2;
+    m.version = 1;
     CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_VERSION);
+    m = sample();
+    m.cred_len = 100; /* the record says 596 */
+    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_CREDS);
 }
 
 static void test_version_first(void)
 {
     /* a future version is reported as such even when its layout differs */
     uint8_t buf[4];
-    put32(buf, 2);
+    put32(buf, 3);
+    CHECK_INT(decode_err(buf, 4), VDSSO_ERR_VERSION);
+    put32(buf, 1); /* the retired version: a FILE credential cache */
     CHECK_INT(decode_err(buf, 4), VDSSO_ERR_VERSION);
     uint8_t big[100] = { 0 };
     put32(big, 7);
@@ -223,7 +242,7 @@ static void test_reply(void)
     VDSsoReply r = { VDSSO_VERSION, 42, VDSSO_RESULT_SEAT_BUSY }, d;
     uint8_t buf[32];
     CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), 12);
-    static const uint8_t want[] = { 1, 0, 0, 0, 42, 0, 0, 0, 6, 0, 0, 0 };
+    static const uint8_t want[] = { 2, 0, 0, 0, 42, 0, 0, 0, 6, 0, 0, 0 };
     CHECK_MEM(buf, want, 12);
     CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_OK);
     CHECK_INT(d.serial, 42);
@@ -238,7 +257,7 @@ static void test_reply(void)
     CHECK_INT(d.result, VDSSO_RESULT_USER_REFUSED);
     buf[8] = VDSSO_RESULT_LAST + 1;
     CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_RESULT);
-    buf[0] = 2;
+    buf[0] = 1;
     CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_VERSION);
     CHECK_INT(vdsso_reply_decode(buf, 20, &d), VDSSO_ERR_VERSION);
     r.result = 99;
@@ -319,13 +338,86 @@ static void test_helpers(void)
     vdsso_wipe(a, sizeof(a));
     static const uint8_t zero[16];
     CHECK_MEM(a, zero, 16);
-    for (int e = 0; e >= VDSSO_ERR_CCACHE_LIMIT; e--) {
+    for (int e = 0; e >= VDSSO_ERR_CREDS_LIMIT; e--) {
         CHECK(strcmp(vdsso_strerror(e), "unknown error") != 0);
     }
 }
 
+/* The record envelope of a VDSSO_CRED_KRB5_CREDS credential. */
+static void test_creds(void)
+{
+    static uint8_t a[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, b[1] = { 42 };
+    VDSsoSlice recs[VDSSO_CREDS_MAX_RECORDS + 1];
+    uint8_t out[4096];
+    recs[0] = (VDSsoSlice){ a, sizeof(a) };
+    recs[1] = (VDSsoSlice){ b, sizeof(b) };
+    CHECK_INT(vdsso_creds_size(recs, 2), 4 + 10 + 4 + 1);
+    long n = vdsso_creds_encode(recs, 2, out, sizeof(out));
+    CHECK_INT(n, 19);
+    CHECK_INT(out[0], 10);
+    CHECK_INT(out[14], 1);
+    CHECK_INT(vdsso_creds_check(out, (size_t)n), 2);
+
+    /* the iterator hands out slices of the input */
+    VDSsoCredsIter it;
+    VDSsoSlice r;
+    vdsso_creds_iter_init(&it, out, (size_t)n);
+    CHECK_INT(vdsso_creds_next(&it, &r), 1);
+    CHECK(r.p == out + 4 && r.len == 10);
+    CHECK_MEM(r.p, a, 10);
+    CHECK_INT(vdsso_creds_next(&it, &r), 1);
+    CHECK(r.p == out + 18 && r.len == 1);
+    CHECK_INT(vdsso_creds_next(&it, &r), 0);
+    CHECK_INT(vdsso_creds_next(&it, &r), 0);
+
+    /* every shorter prefix is refused (a record cut short or a header cut),
+     * but the one that ends with the first record */
+    for (size_t len = 1; len < (size_t)n; len++) {
+        CHECK_INT(vdsso_creds_check(out, len), len == 14 ? 1 : VDSSO_ERR_CREDS);
+    }
+    CHECK_INT(vdsso_creds_check(out, 0), VDSSO_ERR_EMPTY_CRED);
+    CHECK_INT(vdsso_creds_check(NULL, 5), VDSSO_ERR_EMPTY_CRED);
+    CHECK_INT(vdsso_creds_check(out, VDSSO_MAX_CRED + 1), VDSSO_ERR_TOO_LARGE);
+    /* a trailing byte is a header cut short */
+    out[n] = 0;
+    CHECK_INT(vdsso_creds_check(out, (size_t)n + 1), VDSSO_ERR_CREDS);
+
+    /* a zero length, a length over the bound, a length past the end */
+    uint8_t bad[8 + 4] = { 0 };
+    CHECK_INT(vdsso_creds_check(bad, 8), VDSSO_ERR_CREDS);
+    put32(bad, VDSSO_CREDS_MAX_RECORD + 1);
+    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), VDSSO_ERR_CREDS);
+    put32(bad, 9);
+    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), VDSSO_ERR_CREDS);
+    put32(bad, 8);
+    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), 1);
+
+    /* at most VDSSO_CREDS_MAX_RECORDS records */
+    for (size_t i = 0; i <= VDSSO_CREDS_MAX_RECORDS; i++) {
+        recs[i] = (VDSsoSlice){ b, 1 };
+    }
+    n = vdsso_creds_encode(recs, VDSSO_CREDS_MAX_RECORDS, out, sizeof(out));
+    CHECK_INT(n, 5 * VDSSO_CREDS_MAX_RECORDS);
+    CHECK_INT(vdsso_creds_check(out, (size_t)n), VDSSO_CREDS_MAX_RECORDS);
+    CHECK_INT(vdsso_creds_encode(recs, VDSSO_CREDS_MAX_RECORDS + 1, out, sizeof(out)),
+              VDSSO_ERR_CREDS_LIMIT);
+    CHECK_INT(vdsso_creds_size(recs, VDSSO_CREDS_MAX_RECORDS + 1), 0);
+    memcpy(out + n, out, 5);
+    CHECK_INT(vdsso_creds_check(out, (size_t)n + 5), VDSSO_ERR_CREDS_LIMIT);
+
+    /* the encoder refuses empty and oversized records and short buffers */
+    recs[0] = (VDSsoSlice){ b, 0 };
+    CHECK_INT(vdsso_creds_encode(recs, 1, out, sizeof(out)), VDSSO_ERR_CREDS);
+    recs[0] = (VDSsoSlice){ b, VDSSO_CREDS_MAX_RECORD + 1 };
+    CHECK_INT(vdsso_creds_encode(recs, 1, out, sizeof(out)), VDSSO_ERR_CREDS);
+    recs[0] = (VDSsoSlice){ a, sizeof(a) };
+    CHECK_INT(vdsso_creds_encode(recs, 1, out, 13), VDSSO_ERR_INVALID);
+    CHECK_INT(vdsso_creds_encode(recs, 0, out, sizeof(out)), VDSSO_ERR_INVALID);
+}
+
 int main(void)
 {
+    test_creds();
     test_round_trip();
     test_truncations();
     test_fields();

@@ -215,22 +215,25 @@ static void test_export_ok(void)
     g_assert_nonnull(out);
     g_assert_cmpuint(len, >, 100);
 
-    /* a FILE v4 cache of alice holding the one credential */
-    VDSsoCcache parsed;
-    g_assert_cmpint(vdsso_ccache_parse(out, len, &parsed), ==, VDSSO_OK);
-    g_assert_cmpint(out[0], ==, 5);
-    g_assert_cmpint(out[1], ==, 4);
-    g_assert_cmpuint(parsed.ncreds, ==, 1);
-    char name[256];
-    g_assert_cmpint(vdsso_principal_unparse(parsed.default_principal, name, sizeof(name)), >, 0);
-    g_assert_cmpstr(name, ==, ALICE);
-    g_assert_true(vdsso_principal_is_local_tgs(parsed.creds[0].server));
+    /* one record of alice's TGT, as MIT marshals it */
+    g_assert_cmpint(vdsso_creds_check(out, len), ==, 1);
+    VDSsoCredsIter it;
+    VDSsoSlice r;
+    vdsso_creds_iter_init(&it, out, len);
+    g_assert_cmpint(vdsso_creds_next(&it, &r), ==, 1);
+    g_assert_cmpuint(r.len + VDSSO_CREDS_RECORD_HEADER, ==, len);
 
     /* MIT reads the record back with the same session key */
-    krb5_data rec = { .length = (unsigned)parsed.creds[0].whole.len,
-                      .data = (char *)parsed.creds[0].whole.p };
+    krb5_data rec = { .length = (unsigned)r.len, .data = (char *)r.p };
     krb5_creds *back = NULL;
     g_assert_cmpint(krb5_unmarshal_credentials(kctx, &rec, &back), ==, 0);
+    char *name = NULL;
+    g_assert_cmpint(krb5_unparse_name(kctx, back->client, &name), ==, 0);
+    g_assert_cmpstr(name, ==, ALICE);
+    krb5_free_unparsed_name(kctx, name);
+    g_assert_cmpint(back->server->length, ==, 2);
+    g_assert_cmpint(back->server->data[0].length, ==, 6);
+    g_assert_true(memcmp(back->server->data[0].data, "krbtgt", 6) == 0);
     g_assert_cmpuint(back->keyblock.length, ==, sizeof(session_key));
     g_assert_cmpmem(back->keyblock.contents, back->keyblock.length, session_key,
                     sizeof(session_key));
@@ -690,6 +693,13 @@ static void check_delivery(size_t ccache_len, unsigned want_chunks)
     for (size_t i = 0; i < ccache_len; i++) {
         ccache[i] = (uint8_t)(i * 13 + 5);
     }
+    /* records of at most VDSSO_CREDS_MAX_RECORD bytes filling it */
+    for (size_t pos = 0; pos < ccache_len;) {
+        size_t left = ccache_len - pos - VDSSO_CREDS_RECORD_HEADER;
+        size_t len = left > VDSSO_CREDS_MAX_RECORD ? VDSSO_CREDS_MAX_RECORD : left;
+        vdsso_put_le32(ccache + pos, (uint32_t)len);
+        pos += VDSSO_CREDS_RECORD_HEADER + len;
+    }
     uint8_t *copy = dup_bytes(ccache, ccache_len);
     SsoCredential *c = sso_credential_new(ALICE, "127.0.0.1:4242", ccache, ccache_len);
     g_assert_nonnull(c);
@@ -716,7 +726,7 @@ static void check_delivery(size_t ccache_len, unsigned want_chunks)
     g_assert_cmpint(vdsso_msg_decode(payload, plen, &m), ==, VDSSO_OK);
     g_assert_cmpuint(m->serial, ==, 77);
     g_assert_cmpuint(m->flags, ==, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH);
-    g_assert_cmpuint(m->cred_type, ==, VDSSO_CRED_KRB5_CCACHE);
+    g_assert_cmpuint(m->cred_type, ==, VDSSO_CRED_KRB5_CREDS);
     g_assert_cmpstr(m->principal, ==, ALICE);
     g_assert_cmpmem(m->cred, m->cred_len, copy, ccache_len);
     vdsso_msg_free(m);
@@ -748,6 +758,8 @@ static void test_delivery(void)
     g_assert_null(sso_credential_new(NULL, NULL, malloc(10), 10));
     g_assert_null(sso_credential_new("", NULL, malloc(10), 10));
     g_assert_null(sso_credential_new(ALICE, NULL, NULL, 0));
+    /* records that do not fill the credential (a zero length) */
+    g_assert_null(sso_credential_new(ALICE, NULL, calloc(1, 10), 10));
     /* krb5_unparse_name leaves most control characters unescaped: such a
      * principal could never be delivered, so nothing is kept */
     g_assert_null(sso_credential_new("alice\x01@SPICE.TEST", NULL, calloc(1, 10), 10));
@@ -786,7 +798,7 @@ static void test_port_reader(void)
     SsoPortReader r;
     Events e = { 0 };
     uint8_t stream[256], reply[VDSSO_REPLY_SIZE], junk[40];
-    VDSsoReply rep = { .version = 1, .serial = 9, .result = VDSSO_RESULT_SEAT_BUSY };
+    VDSsoReply rep = { .version = VDSSO_VERSION, .serial = 9, .result = VDSSO_RESULT_SEAT_BUSY };
     size_t len = 0;
 
     g_assert_cmpint(vdsso_reply_encode(&rep, reply, sizeof(reply)), ==, VDSSO_REPLY_SIZE);
@@ -798,7 +810,7 @@ static void test_port_reader(void)
     len += message(stream + len, 1, VDSSO_AGENT_MSG_SSO_REPLY, junk, 13);
     uint8_t v2[VDSSO_REPLY_SIZE];
     memcpy(v2, reply, sizeof(v2));
-    v2[0] = 2;
+    v2[0] = 3; /* a version this server does not know */
     len += message(stream + len, 1, VDSSO_AGENT_MSG_SSO_REPLY, v2, sizeof(v2));
     len += message(stream + len, 1, 7, NULL, 0);
 

@@ -8,7 +8,8 @@
  *                             (kinit -f) to SERVICE (host@guest...), accepted
  *                             with the default keytab (KRB5_KTNAME): writes the
  *                             delegated (forwarded) TGT to the FILE cache OUT,
- *                             as spice-server receives it
+ *                             as spice-server receives it, and to OUT.creds
+ *                             the credential records spice-server sends
  *   frame-sso [opts] < CRED   a VD_AGENT_SSO made with the protocol library,
  *                             framed in agent-port chunks, on stdout; opts:
  *                             --serial N --flags N --principal P --port N
@@ -25,7 +26,8 @@
  *                             FILE path or a cache name)
  *                             (MIT klist -K shows keytab keys only), for the test
  *                             that scans vdagentd's memory for it
- *   tamper KIND [NAME] < CRED the cache spoiled as tests/lib/ccache-tamper.h
+ *   write-ccache OUT < CRED   the credential written by krb5 as the FILE cache OUT
+ *   tamper KIND [NAME] < CRED the credential spoiled as tests/lib/ccache-tamper.h
  *                             says (ticket, session-key, client [as NAME],
  *                             expired, truncate, garbage), on stdout
  *
@@ -198,6 +200,23 @@ static int cmd_delegate(const char *service, const char *out)
         gss_die("gss_krb5_copy_ccache", major, minor);
     }
     krb5_cc_close(kctx, cc);
+    /* and as spice-server sends it: OUT.creds, the records */
+    {
+        uint8_t *creds = NULL;
+        size_t creds_len = 0;
+        char err[256], path[4200];
+        if (creds_from_ccache(kctx, name, &creds, &creds_len, err, sizeof(err)) != 0) {
+            die("%s", err);
+        }
+        snprintf(path, sizeof(path), "%s.creds", out);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            die("cannot create %s", path);
+        }
+        write_all(fd, creds, creds_len);
+        close(fd);
+        vdsso_wipe_free(creds, creds_len);
+    }
     krb5_free_context(kctx);
     gss_release_cred(&minor, &deleg);
     gss_release_name(&minor, &client);
@@ -222,7 +241,7 @@ static long num(const char *s)
 static int cmd_frame_sso(int argc, char **argv)
 {
     VDSsoMsg m = { .version = VDSSO_VERSION, .serial = 1, .flags = VDSSO_FLAG_LOGIN,
-                   .cred_type = VDSSO_CRED_KRB5_CCACHE };
+                   .cred_type = VDSSO_CRED_KRB5_CREDS };
     long port = VDSSO_PORT_SERVER, version = -1, cred_type = -1, truncate_n = 0, trailing = 0;
     const char *principal = NULL;
 
@@ -245,7 +264,20 @@ static int cmd_frame_sso(int argc, char **argv)
         die("--principal is required");
     }
     size_t cred_len;
-    m.cred = read_all(0, &cred_len);
+    uint8_t *cred = read_all(0, &cred_len);
+    if (cred_len < VDSSO_CREDS_RECORD_HEADER + 1) {
+        die("a credential of %zu bytes cannot be framed", cred_len);
+    }
+    /* The encoder refuses malformed records, which the tests send on
+     * purpose: encode around one placeholder record of the same size, then
+     * put the credential as given in its place. */
+    uint8_t *placeholder = calloc(1, cred_len);
+    uint32_t rec_len = (uint32_t)(cred_len - VDSSO_CREDS_RECORD_HEADER);
+    placeholder[0] = (uint8_t)rec_len;
+    placeholder[1] = (uint8_t)(rec_len >> 8);
+    placeholder[2] = (uint8_t)(rec_len >> 16);
+    placeholder[3] = (uint8_t)(rec_len >> 24);
+    m.cred = placeholder;
     m.cred_len = (uint32_t)cred_len;
     m.principal = (char *)principal;
     m.principal_len = (uint32_t)strlen(principal);
@@ -258,7 +290,9 @@ static int cmd_frame_sso(int argc, char **argv)
     if (vdsso_msg_encode(&m, payload, size) != (long)size) {
         die("vdsso_msg_encode failed");
     }
-    vdsso_wipe_free(m.cred, cred_len);
+    memcpy(payload + VDSSO_HEADER_SIZE + m.principal_len, cred, cred_len);
+    free(placeholder);
+    vdsso_wipe_free(cred, cred_len);
     if (version >= 0) {
         payload[0] = (uint8_t)version;
         payload[1] = (uint8_t)(version >> 8);
@@ -451,6 +485,45 @@ static int cmd_session_key(const char *path)
     return found ? 0 : 1;
 }
 
+/* The credential records on stdin, read by krb5_unmarshal_credentials and
+ * written by krb5 into the FILE cache OUT (a test plants it as a user's). */
+static int cmd_write_ccache(const char *out)
+{
+    krb5_context kctx;
+    krb5_ccache cc = NULL;
+    size_t len;
+    uint8_t *cred = read_all(0, &len);
+    VDSsoCredsIter it;
+    VDSsoSlice r;
+    char name[4200];
+
+    if (krb5_init_context(&kctx) != 0) {
+        die("krb5_init_context failed");
+    }
+    snprintf(name, sizeof(name), "FILE:%s", out);
+    vdsso_creds_iter_init(&it, cred, len);
+    while (vdsso_creds_next(&it, &r) > 0) {
+        krb5_data d = { .length = (unsigned)r.len, .data = (char *)r.p };
+        krb5_creds *c = NULL;
+        if (krb5_unmarshal_credentials(kctx, &d, &c) != 0) {
+            die("a record does not unmarshal");
+        }
+        if ((cc == NULL && (krb5_cc_resolve(kctx, name, &cc) != 0 ||
+                            krb5_cc_initialize(kctx, cc, c->client) != 0)) ||
+            krb5_cc_store_cred(kctx, cc, c) != 0) {
+            die("cannot write %s", out);
+        }
+        krb5_free_creds(kctx, c);
+    }
+    if (cc == NULL) {
+        die("no credential records");
+    }
+    krb5_cc_close(kctx, cc);
+    vdsso_wipe_free(cred, len);
+    krb5_free_context(kctx);
+    return 0;
+}
+
 static int cmd_tamper(const char *kind, const char *forge_as)
 {
     krb5_context kctx;
@@ -485,6 +558,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "decode-reply")) {
         return cmd_decode_reply();
+    }
+    if (!strcmp(argv[1], "write-ccache") && argc == 3) {
+        return cmd_write_ccache(argv[2]);
     }
     if (!strcmp(argv[1], "session-key") && argc == 3) {
         return cmd_session_key(argv[2]);

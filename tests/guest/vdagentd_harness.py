@@ -947,10 +947,11 @@ class Realm:
                            check=True, stdout=subprocess.DEVNULL)
         subprocess.run([SSO_TOOL, 'delegate', 'host@' + os.environ['REALM_GUEST_HOST'], out],
                        env=env, check=True)
-        with open(out, 'rb') as f:
+        with open(out + '.creds', 'rb') as f:
             data = f.read()
         key = subprocess.run([SSO_TOOL, 'session-key', out], capture_output=True, text=True,
                              check=True).stdout.strip()
+        os.unlink(out + '.creds')
         os.unlink(out)
         os.unlink(ccache)
         return data, bytes.fromhex(key)

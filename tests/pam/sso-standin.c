@@ -109,31 +109,30 @@ static void wipe_payload(void)
     vdsso_wipe(token_hex, sizeof(token_hex));
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
+/* The credentials of the FILE cache @path as spice-server sends them. */
+static uint8_t *read_creds(krb5_context ctx, const char *path, size_t *len)
 {
-    gchar *data = NULL;
-    gsize n = 0;
-    if (!g_file_get_contents(path, &data, &n, NULL)) {
-        die("cannot read the credential cache");
+    char name[4200], err[256];
+    uint8_t *out = NULL;
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    if (creds_from_ccache(ctx, name, &out, len, err, sizeof(err)) != 0) {
+        die(err);
     }
-    *len = n;
-    return (uint8_t *)data;
+    return out;
 }
 
 static void make_payload(void)
 {
     size_t len, xlen = 0;
-    uint8_t *cc = read_file(opt.ccache, &len);
-    uint8_t *extra = opt.extra_ccache ? read_file(opt.extra_ccache, &xlen) : NULL;
     krb5_context ctx;
     if (krb5_init_context(&ctx) != 0) {
         die("krb5_init_context");
     }
+    uint8_t *cc = read_creds(ctx, opt.ccache, &len);
+    uint8_t *extra = opt.extra_ccache ? read_creds(ctx, opt.extra_ccache, &xlen) : NULL;
     char orig_principal[VDSSO_MAX_PRINCIPAL + 1];
-    VDSsoCcache oc;
-    if (vdsso_ccache_parse(cc, len, &oc) != VDSSO_OK ||
-        vdsso_principal_unparse(oc.default_principal, orig_principal, sizeof(orig_principal)) < 0) {
-        die("the credential cache does not parse");
+    if (creds_client_name(ctx, cc, len, orig_principal, sizeof(orig_principal)) != 0) {
+        die("the credential cache holds no credential krb5 reads");
     }
     const char *t = opt.tamper ? opt.tamper : "";
     if (extra != NULL || t[0] != '\0') {
@@ -151,20 +150,18 @@ static void make_payload(void)
     if (extra != NULL) {
         vdsso_wipe_free(extra, xlen);
     }
-    /* The principal field: what the server authenticated, the default
-     * principal of the cache as sent (or, if it is garbled, as read). */
+    /* The principal field: what the server authenticated, the client of the
+     * credential as sent (or, if it is garbled, as read). */
     char principal[VDSSO_MAX_PRINCIPAL + 1];
-    VDSsoCcache c;
     if (opt.principal != NULL) {
         g_strlcpy(principal, opt.principal, sizeof(principal));
-    } else if (vdsso_ccache_parse(cc, len, &c) != VDSSO_OK ||
-               vdsso_principal_unparse(c.default_principal, principal, sizeof(principal)) < 0) {
+    } else if (creds_client_name(ctx, cc, len, principal, sizeof(principal)) != 0) {
         g_strlcpy(principal, orig_principal, sizeof(principal));
     }
     krb5_free_context(ctx);
     VDSsoMsg m = { .version = VDSSO_VERSION, .serial = 1,
                    .flags = VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH,
-                   .cred_type = VDSSO_CRED_KRB5_CCACHE, .principal = principal,
+                   .cred_type = VDSSO_CRED_KRB5_CREDS, .principal = principal,
                    .principal_len = (uint32_t)strlen(principal), .cred = cc,
                    .cred_len = (uint32_t)len };
     payload_len = vdsso_msg_size(&m);

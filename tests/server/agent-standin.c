@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "fd-io.h"
+#include <krb5.h>
 #include "vdagent-sso.h"
 
 #define VD_AGENT_ANNOUNCE_CAPABILITIES 6
@@ -108,13 +109,16 @@ static void send_caps(uint32_t request)
     printf("caps-sent sso=%s request=%u\n", opt_sso_cap ? "yes" : "no", request);
 }
 
+/* The credential as received (DIR/sso-SERIAL.creds) and, read with
+ * krb5_unmarshal_credentials and written by krb5, as a FILE cache klist
+ * reads (DIR/sso-SERIAL.ccache); both 0600. */
 static void record(const VDSsoMsg *m)
 {
-    char path[4096];
+    char path[4096], name[4200];
     if (opt_record == NULL) {
         return;
     }
-    snprintf(path, sizeof(path), "%s/sso-%u.ccache", opt_record, m->serial);
+    snprintf(path, sizeof(path), "%s/sso-%u.creds", opt_record, m->serial);
     int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
         fprintf(stderr, "agent-standin: %s: %s\n", path, strerror(errno));
@@ -124,6 +128,40 @@ static void record(const VDSsoMsg *m)
         fprintf(stderr, "agent-standin: short write to %s\n", path);
     }
     close(out);
+
+    krb5_context ctx;
+    krb5_ccache cc = NULL;
+    VDSsoCredsIter it;
+    VDSsoSlice r;
+    int n = 0;
+    if (krb5_init_context(&ctx) != 0) {
+        fprintf(stderr, "agent-standin: krb5_init_context failed\n");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/sso-%u.ccache", opt_record, m->serial);
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    mode_t old = umask(077);
+    vdsso_creds_iter_init(&it, m->cred, m->cred_len);
+    while (vdsso_creds_next(&it, &r) > 0) {
+        krb5_data d = { .length = (unsigned)r.len, .data = (char *)r.p };
+        krb5_creds *c = NULL;
+        if (krb5_unmarshal_credentials(ctx, &d, &c) != 0) {
+            fprintf(stderr, "agent-standin: record %d does not unmarshal\n", n);
+            break;
+        }
+        if ((cc == NULL && (krb5_cc_resolve(ctx, name, &cc) != 0 ||
+                            krb5_cc_initialize(ctx, cc, c->client) != 0)) ||
+            krb5_cc_store_cred(ctx, cc, c) != 0) {
+            fprintf(stderr, "agent-standin: cannot write %s\n", path);
+        }
+        krb5_free_creds(ctx, c);
+        n++;
+    }
+    umask(old);
+    if (cc != NULL) {
+        krb5_cc_close(ctx, cc);
+    }
+    krb5_free_context(ctx);
     printf("sso-recorded path=%s\n", path);
 }
 

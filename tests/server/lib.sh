@@ -187,10 +187,11 @@ make_certs() {
 		--ca "$d/ca-cert.pem")
 }
 
-# The session key of the TGT in a recorded cache (tests/server/ccache-key),
+# The session key of the TGT in a recorded credential (tests/server/ccache-key.c,
+# on the sso-N.creds recorded beside the cache),
 # into $W/key (0600): the forwarded TGT's key, for the memory scans.
 recorded_key() { # file
-	python3 "$(dirname "${BASH_SOURCE[0]}")/ccache-key" "$1" >"$W/key" || fail "no session key in $1"
+	"$CCACHE_KEY" "${1%.ccache}.creds" >"$W/key" || fail "no session key in $1"
 }
 
 # The recorded credential is the user's forwarded TGT: klist reads it.

@@ -604,9 +604,19 @@ static void inject_sso(Conn *c, size_t payload_len)
     size_t cred_len = payload_len - VDSSO_HEADER_SIZE - (sizeof(principal) - 1);
     uint8_t *cred = malloc(cred_len);
     memset(cred, 0x42, cred_len);
+    /* records (their bytes are no Kerberos credential: nobody should read them) */
+    for (size_t pos = 0, left = cred_len; left > 0;) {
+        size_t l = left - 4 > VDSSO_CREDS_MAX_RECORD ? VDSSO_CREDS_MAX_RECORD : left - 4;
+        if (left - 4 - l > 0 && left - 4 - l < 5) {
+            l -= 5; /* leave room for a last record of at least one byte */
+        }
+        put_u32(cred + pos, (uint32_t)l);
+        pos += 4 + l;
+        left -= 4 + l;
+    }
     VDSsoMsg m = {
         .version = VDSSO_VERSION, .serial = 4242, .flags = VDSSO_FLAG_LOGIN,
-        .cred_type = VDSSO_CRED_KRB5_CCACHE, .principal = (char *)principal,
+        .cred_type = VDSSO_CRED_KRB5_CREDS, .principal = (char *)principal,
         .principal_len = sizeof(principal) - 1, .cred = cred, .cred_len = (uint32_t)cred_len,
     };
     uint8_t *payload = malloc(payload_len);

@@ -1,6 +1,5 @@
 /* libFuzzer target: what spice-vdagentd checks in a VD_AGENT_SSO payload
- * before deciding anything (sso-check.c: decode, credential cache parse,
- * principals, TGT). An accepted payload must decode to the same message and
+ * before deciding anything (sso-check.c: decode, record envelope). An accepted payload must decode to the same message and
  * re-encode to the same bytes; a refused one must leave nothing allocated. */
 #include "sso-check.h"
 
@@ -16,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why = NULL;
     /* the epoch: every ticket counts as unexpired, so the checks behind the
      * expiry are reached */
-    uint32_t result = vdagentd_sso_check_payload(data, size, 0, &m, &serial, &why);
+    uint32_t result = vdagentd_sso_check_payload(data, size, &m, &serial, &why);
 
     if (why == NULL || result > VDSSO_RESULT_LAST) {
         abort();

@@ -7,11 +7,15 @@
  *
  * Every operation runs in a forked child that first drops to the user's uid
  * and gid, so the kernel applies the user's permissions to every path; the
- * child reports one fixed-size result over a pipe. FILE caches (and DIR
- * subsidiaries) are written from bytes we build (the FILE v4 layout,
- * vdsso_ccache_build, with the record from krb5_marshal_credentials) on a
- * descriptor we opened ourselves with O_NOFOLLOW, relative to a directory
- * descriptor we checked, never through a path krb5 would reopen.
+ * child reports one fixed-size result over a pipe. Every byte of a cache
+ * is krb5's: KEYRING, KCM and new DIR subsidiaries are written by
+ * krb5_cc_initialize and krb5_cc_store_cred on the cache itself. FILE
+ * caches (and DIR subsidiaries when refreshed) are files we create
+ * (openat O_CREAT|O_EXCL|O_NOFOLLOW) or open (O_NOFOLLOW) ourselves relative
+ * to a directory descriptor we checked: krb5 writes the cache with the same
+ * two calls into a fresh file of a private directory it alone uses, and
+ * its bytes are copied, unread, into our descriptor (docs/security.md says
+ * why krb5 does not write the target name itself).
  */
 #include "sso-krb5-private.h"
 
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,57 +161,98 @@ static SsoKrb5Status open_parent(Work *w, const char *path, uid_t uid, int *dirf
 
 /* ------------------------------------------------------------ FILE bytes */
 
-/* The FILE v4 cache for @tgt: header, default principal = the client, the
- * one record. *@out is malloc'ed; wipe it. */
-static SsoKrb5Status build_file_bytes(Work *w, uint8_t **out, size_t *out_len)
+#define CACHE_BYTES_MAX (1u << 20)
+
+/* The FILE cache for the credential, as krb5 writes it: krb5_cc_initialize
+ * (its client) and krb5_cc_store_cred, into "cache" in a new directory of
+ * the user's, mode 0700 and of a random name, in the checked directory
+ * @dirfd (where the cache goes anyway), named through
+ * /proc/self/fd/DIRFD/... so krb5 writes where we checked. Its bytes are read
+ * back by descriptor (O_NOFOLLOW), then the file is wiped and removed with
+ * its directory. *@out is malloc'ed; wipe it. */
+static SsoKrb5Status build_file_bytes(Work *w, int dirfd, uint8_t **out, size_t *out_len)
 {
     krb5_context ctx = w->ctx;
-    const krb5_creds *tgt = w->a->tgt;
-    krb5_data *rec = NULL;
+    char sub[32], name[96];
+    uint8_t rnd[8];
     *out = NULL;
-    krb5_error_code ret = krb5_marshal_credentials(ctx, (krb5_creds *)tgt, &rec);
-    if (ret != 0) {
-        return wfail(w, SSO_KRB5_INTERNAL, ret, "cannot marshal the credential");
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+        return wfail(w, SSO_KRB5_INTERNAL, errno, "getrandom: %s", strerror(errno));
     }
-    krb5_const_principal p = tgt->client;
-    const char *comps[VDSSO_CCACHE_MAX_COMPONENTS];
-    size_t lens[VDSSO_CCACHE_MAX_COMPONENTS];
+    snprintf(sub, sizeof(sub), ".sso-krb5-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    if (mkdirat(dirfd, sub, S_IRWXU) != 0) {
+        int e = errno;
+        return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot make a private directory for krb5"
+                     " next to the cache as %s: %s", w->a->user->name, strerror(e));
+    }
+    snprintf(name, sizeof(name), "FILE:/proc/self/fd/%d/%s/cache", dirfd, sub);
     SsoKrb5Status st = SSO_KRB5_OK;
-    uint8_t princ[8192];
-    if (p->length < 0 || (size_t)p->length > VDSSO_CCACHE_MAX_COMPONENTS) {
-        st = wfail(w, SSO_KRB5_INTERNAL, 0, "principal has too many components");
-        goto out;
+    krb5_ccache cc = NULL;
+    krb5_error_code ret = krb5_cc_resolve(ctx, name, &cc);
+    if (ret == 0) {
+        ret = krb5_cc_initialize(ctx, cc, w->a->tgt->client);
     }
-    for (krb5_int32 i = 0; i < p->length; i++) {
-        comps[i] = p->data[i].data;
-        lens[i] = p->data[i].length;
+    if (ret == 0) {
+        ret = krb5_cc_store_cred(ctx, cc, (krb5_creds *)w->a->tgt);
     }
-    long plen = vdsso_principal_encode((uint32_t)p->type, p->realm.data, p->realm.length, comps,
-                                       lens, (size_t)p->length, princ, sizeof(princ));
-    if (plen < 0) {
-        st = wfail(w, SSO_KRB5_INTERNAL, plen, "cannot encode the principal: %s",
-                   vdsso_strerror((int)plen));
-        goto out;
+    if (cc != NULL) {
+        krb5_cc_close(ctx, cc);
     }
-    VDSsoSlice defp = { princ, (size_t)plen };
-    VDSsoSlice recs = { (const uint8_t *)rec->data, rec->length };
-    size_t size = vdsso_ccache_size(defp, &recs, 1);
-    uint8_t *buf = size > 0 ? malloc(size) : NULL;
-    if (buf == NULL) {
-        st = wfail(w, SSO_KRB5_INTERNAL, ENOMEM, "out of memory");
-        goto out;
+    int sfd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = sfd >= 0 ? openat(sfd, "cache", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+    struct stat fst;
+    if (ret != 0) {
+        const char *m = krb5_get_error_message(ctx, ret);
+        st = wfail(w, SSO_KRB5_INTERNAL, ret, "krb5 cannot write the cache as %s: %s",
+                   w->a->user->name, m != NULL ? m : "unknown Kerberos error");
+        krb5_free_error_message(ctx, m);
+    } else if (fd < 0 || fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) ||
+               fst.st_size <= 0 || (uintmax_t)fst.st_size > CACHE_BYTES_MAX) {
+        st = wfail(w, SSO_KRB5_INTERNAL, 0, "the cache krb5 wrote cannot be read back");
+    } else {
+        size_t size = (size_t)fst.st_size, got = 0;
+        uint8_t *buf = malloc(size);
+        while (buf != NULL && got < size) {
+            ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                break;
+            }
+            got += (size_t)n;
+        }
+        if (buf == NULL || got != size) {
+            vdsso_wipe_free(buf, size);
+            st = wfail(w, SSO_KRB5_INTERNAL, 0, "the cache krb5 wrote cannot be read back");
+        } else {
+            *out = buf;
+            *out_len = size;
+        }
     }
-    long n = vdsso_ccache_build(defp, &recs, 1, buf, size);
-    if (n < 0) {
-        vdsso_wipe_free(buf, size);
-        st = wfail(w, SSO_KRB5_INTERNAL, n, "cannot build the cache: %s", vdsso_strerror((int)n));
-        goto out;
+    /* wipe and remove what krb5 wrote */
+    if (fd >= 0) {
+        if (fstat(fd, &fst) == 0 && fst.st_size > 0) {
+            static const uint8_t zeros[4096];
+            for (off_t off = 0; off < fst.st_size;) {
+                size_t n = (size_t)(fst.st_size - off) < sizeof(zeros)
+                               ? (size_t)(fst.st_size - off) : sizeof(zeros);
+                ssize_t wr = pwrite(fd, zeros, n, off);
+                if (wr <= 0) {
+                    break;
+                }
+                off += wr;
+            }
+            fsync(fd);
+        }
+        close(fd);
     }
-    *out = buf;
-    *out_len = (size_t)n;
-out:
-    vdsso_wipe(rec->data, rec->length);
-    krb5_free_data(ctx, rec);
+    if (sfd >= 0) {
+        unlinkat(sfd, "cache", 0);
+        close(sfd);
+    }
+    unlinkat(dirfd, sub, AT_REMOVEDIR);
     return st;
 }
 
@@ -272,14 +318,14 @@ static SsoKrb5Status check_own_file(Work *w, int fd, const char *path, struct st
     return SSO_KRB5_OK;
 }
 
-/* Write the cache into the open file (truncating it), release @locked's
+/* Write the cache krb5 made into the open file (truncating it), release @locked's
  * lock if any, and check that krb5 reads the principal back. krb5 takes its
  * own (open file description) lock to read, which would wait for ours. */
-static SsoKrb5Status fill_file(Work *w, int fd, const char *path, int locked)
+static SsoKrb5Status fill_file(Work *w, int dirfd, int fd, const char *path, int locked)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
-    SsoKrb5Status st = build_file_bytes(w, &bytes, &len);
+    SsoKrb5Status st = build_file_bytes(w, dirfd, &bytes, &len);
     if (st != SSO_KRB5_OK) {
         return st;
     }
@@ -441,7 +487,7 @@ static SsoKrb5Status file_store_new(Work *w, const char *path)
     }
     st = check_own_file(w, fd, path, &fst);
     if (st == SSO_KRB5_OK) {
-        st = fill_file(w, fd, path, 0);
+        st = fill_file(w, dirfd, fd, path, 0);
     }
     close(fd);
     if (st != SSO_KRB5_OK) {
@@ -478,11 +524,11 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
         return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot open %s without following links as %s: %s",
                      path, w->a->user->name, e == ELOOP ? "it is a symbolic link" : strerror(e));
     }
-    close(dirfd);
     struct stat fst;
     st = check_own_file(w, fd, path, &fst);
     if (st != SSO_KRB5_OK) {
         close(fd);
+        close(dirfd);
         return st;
     }
     /* The principal first: krb5 opens and closes its own descriptor, which
@@ -492,6 +538,7 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
     if (ret != 0) {
         char m[256];
         close(fd);
+        close(dirfd);
         return wfail(w, SSO_KRB5_CACHE_REFUSED, ret, "%s is not a readable credential cache: %s",
                      path, krb5_msg(w, ret, m, sizeof(m)));
     }
@@ -499,6 +546,7 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
     krb5_free_principal(w->ctx, have);
     if (!same) {
         close(fd);
+        close(dirfd);
         return wfail(w, SSO_KRB5_OTHER_PRINCIPAL, 0, "%s holds another principal: left alone",
                      path);
     }
@@ -518,10 +566,12 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
     }
     if (!locked) {
         close(fd);
+        close(dirfd);
         return wfail(w, SSO_KRB5_INTERNAL, errno, "cannot lock %s", path);
     }
-    st = fill_file(w, fd, path, 1);
+    st = fill_file(w, dirfd, fd, path, 1);
     close(fd);
+    close(dirfd);
     if (st == SSO_KRB5_OK) {
         snprintf(w->res->name, sizeof(w->res->name), "FILE:%s", path);
     }

@@ -34,6 +34,7 @@ const char *sso_krb5_status_str(SsoKrb5Status st)
     case SSO_KRB5_CACHE_REFUSED: return "target credential cache refused";
     case SSO_KRB5_NO_CACHE: return "no existing credential cache for the principal";
     case SSO_KRB5_OTHER_PRINCIPAL: return "credential cache holds another principal";
+    case SSO_KRB5_MISMATCH: return "credential cache refused";
     case SSO_KRB5_INTERNAL: return "internal error";
     }
     return "unknown status";
@@ -50,7 +51,8 @@ VDSsoOutcome sso_krb5_outcome(SsoKrb5Status st)
     case SSO_KRB5_USER_REFUSED: return VDSSO_OUTCOME_NO_USER;
     case SSO_KRB5_CACHE_REFUSED:
     case SSO_KRB5_NO_CACHE:
-    case SSO_KRB5_OTHER_PRINCIPAL: return VDSSO_OUTCOME_BAD_CCACHE;
+    case SSO_KRB5_OTHER_PRINCIPAL:
+    case SSO_KRB5_MISMATCH: return VDSSO_OUTCOME_BAD_CCACHE;
     case SSO_KRB5_INTERNAL: break;
     }
     return VDSSO_OUTCOME_INTERNAL;
@@ -293,60 +295,66 @@ SsoKrb5Status sso_krb5_creds_load(SsoKrb5 *k, const VDSsoMsg *msg, SsoKrb5Creds 
     krb5_context ctx = k->ctx;
     const char *claimed = msg->principal;
     SsoKrb5Status st = SSO_KRB5_OK;
-    krb5_principal claimed_p = NULL;
+    krb5_principal claimed_p = NULL, client = NULL;
     krb5_creds *rec = NULL, *tgt = NULL;
     char *unparsed = NULL;
     SsoKrb5Creds *c = NULL;
+    size_t ntgt = 0, i = 0;
+    VDSsoCredsIter it;
+    VDSsoSlice slice;
+    int r;
 
-    if (msg->cred_type != VDSSO_CRED_KRB5_CCACHE) {
+    if (msg->cred_type != VDSSO_CRED_KRB5_CREDS) {
         return sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, 0,
                              "credential of %s has unknown type %u", claimed, msg->cred_type);
     }
-    VDSsoCcache *cc = malloc(sizeof(*cc));
-    if (cc == NULL) {
-        return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ENOMEM, "out of memory");
-    }
-    int r = vdsso_ccache_parse(msg->cred, msg->cred_len, cc);
-    if (r != VDSSO_OK) {
-        st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, r, "credential of %s is not a valid cache: %s",
-                           claimed, vdsso_strerror(r));
-        goto out;
+    /* the envelope: every record bounded before krb5 sees a byte of it */
+    r = vdsso_creds_check(msg->cred, msg->cred_len);
+    if (r < 0) {
+        return sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, r, "credential of %s is malformed: %s",
+                             claimed, vdsso_strerror(r));
     }
     krb5_error_code ret = krb5_parse_name_flags(ctx, claimed, KRB5_PRINCIPAL_PARSE_REQUIRE_REALM,
                                                 &claimed_p);
     if (ret != 0) {
-        st = sso_krb5_fail_krb5(err, SSO_KRB5_BAD_CCACHE, ctx, ret,
-                                "principal field %s does not parse", claimed);
-        goto out;
+        return sso_krb5_fail_krb5(err, SSO_KRB5_BAD_CCACHE, ctx, ret,
+                                  "principal field %s does not parse", claimed);
     }
-    size_t ntgt = 0, nreal = 0;
-    for (size_t i = 0; i < cc->ncreds; i++) {
-        const VDSsoCcacheCred *cr = &cc->creds[i];
-        /* One client principal: every record's client is the default one. */
-        if (!vdsso_principal_equal(cr->client, cc->default_principal)) {
-            st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, 0,
-                               "credential of %s holds more than one client principal", claimed);
-            goto out;
-        }
-        if (cr->is_config) {
-            continue; /* X-CACHECONF: entries are allowed and ignored */
-        }
-        nreal++;
-        krb5_data d = { .magic = KV5M_DATA, .length = (unsigned int)cr->whole.len,
-                        .data = (char *)cr->whole.p };
+    vdsso_creds_iter_init(&it, msg->cred, msg->cred_len);
+    for (i = 0; (r = vdsso_creds_next(&it, &slice)) > 0; i++) {
+        krb5_data d = { .magic = KV5M_DATA, .length = (unsigned int)slice.len,
+                        .data = (char *)slice.p };
         ret = krb5_unmarshal_credentials(ctx, &d, &rec);
         if (ret != 0) {
+            rec = NULL;
             st = sso_krb5_fail_krb5(err, SSO_KRB5_BAD_CCACHE, ctx, ret,
                                     "credential %zu of %s does not unmarshal", i, claimed);
             goto out;
         }
-        if (!krb5_principal_compare(ctx, rec->client, claimed_p)) {
+        /* one client principal across the records, configuration entries
+         * included, and it is the one the server authenticated */
+        if (client == NULL) {
+            ret = krb5_copy_principal(ctx, rec->client, &client);
+            if (ret != 0) {
+                st = sso_krb5_fail_krb5(err, SSO_KRB5_INTERNAL, ctx, ret, "cannot copy %s",
+                                        claimed);
+                goto out;
+            }
+        } else if (!krb5_principal_compare(ctx, rec->client, client)) {
             st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, 0,
+                               "credential of %s holds more than one client principal", claimed);
+            goto out;
+        }
+        if (!krb5_principal_compare(ctx, rec->client, claimed_p)) {
+            st = sso_krb5_fail(err, SSO_KRB5_MISMATCH, 0,
                                "credential of %s is for another principal than the principal field",
                                claimed);
             goto out;
         }
-        if (is_local_tgs(ctx, rec->server, rec->client)) {
+        /* configuration entries are allowed and ignored; service tickets
+         * are checked and dropped: only the TGT is kept */
+        if (!krb5_is_config_principal(ctx, rec->server) &&
+            is_local_tgs(ctx, rec->server, rec->client)) {
             ntgt++;
             if (tgt == NULL) {
                 tgt = rec;
@@ -356,7 +364,12 @@ SsoKrb5Status sso_krb5_creds_load(SsoKrb5 *k, const VDSsoMsg *msg, SsoKrb5Creds 
         free_creds_ptr(ctx, rec);
         rec = NULL;
     }
-    if (nreal == 0 || ntgt == 0) {
+    if (r < 0) { /* vdsso_creds_check() said it would not happen */
+        st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, r, "credential of %s is malformed: %s",
+                           claimed, vdsso_strerror(r));
+        goto out;
+    }
+    if (ntgt == 0) {
         st = sso_krb5_fail(err, SSO_KRB5_BAD_CCACHE, 0,
                            "credential of %s holds no ticket-granting ticket of its realm", claimed);
         goto out;
@@ -400,8 +413,8 @@ out:
     free_creds_ptr(ctx, rec);
     free_creds_ptr(ctx, tgt);
     krb5_free_unparsed_name(ctx, unparsed);
+    krb5_free_principal(ctx, client);
     krb5_free_principal(ctx, claimed_p);
-    vdsso_wipe_free(cc, sizeof(*cc));
     return st;
 }
 

@@ -52,7 +52,7 @@ extern "C" {
 typedef enum SsoKrb5Status {
     SSO_KRB5_OK = 0,
     SSO_KRB5_BAD_CCACHE,      /* credential malformed, not one client principal,
-                               * principal field mismatch, no TGT of the realm */
+                               * no TGT (or two) of the realm */
     SSO_KRB5_EXPIRED,         /* the TGT has expired */
     SSO_KRB5_VERIFY_FAILED,   /* the TGT did not verify against the keytab */
     SSO_KRB5_NO_USER,         /* no local user name, or no local account of that name */
@@ -64,6 +64,7 @@ typedef enum SsoKrb5Status {
                                * unsupported cache type */
     SSO_KRB5_NO_CACHE,        /* refresh: no cache of the user holds this principal */
     SSO_KRB5_OTHER_PRINCIPAL, /* refresh: the user's cache holds another principal */
+    SSO_KRB5_MISMATCH,        /* the credential's client is not the principal field */
     SSO_KRB5_INTERNAL         /* out of memory, krb5 or system error (keep it last:
                                * a status read back from a child is checked against it) */
 } SsoKrb5Status;
@@ -114,15 +115,19 @@ long sso_krb5_uid_max(const SsoKrb5 *k);
 
 typedef struct SsoKrb5Creds SsoKrb5Creds;
 
-/* Load the credential of a decoded VD_AGENT_SSO message (docs/protocol.md,
- * "What the receiver must verify", step 4): a FILE v4 cache
- * (vdsso_ccache_parse), every record's client equal to the default
- * principal, which equals @msg->principal; exactly one TGT of the
- * principal's own realm (krbtgt/REALM@REALM), not expired. Each record goes
- * through krb5_unmarshal_credentials. Only that TGT is kept: other records
- * (service tickets, configuration entries) are checked and dropped, so what
- * is later stored is exactly what was verified. Nothing is verified yet. The
- * credentials belong to @k: free them before closing @k. */
+/* Load and judge the credential of a decoded VD_AGENT_SSO message
+ * (docs/protocol.md, "What the receiver must verify", step 4); the one place
+ * a received credential is judged. The records (VDSSO_CRED_KRB5_CREDS,
+ * bounded by vdsso_creds_check) each go through
+ * krb5_unmarshal_credentials; every record, configuration entries included,
+ * has the same client (else SSO_KRB5_BAD_CCACHE), which is @msg->principal
+ * (krb5_principal_compare with it parsed: else SSO_KRB5_MISMATCH); exactly
+ * one TGT of the client's own realm (krbtgt/REALM@REALM), not expired
+ * (SSO_KRB5_EXPIRED). Only that TGT is kept: other records (service
+ * tickets, configuration entries) are checked and dropped, so what is later
+ * stored is exactly what was verified. Nothing is verified against the
+ * keytab yet (sso_krb5_creds_verify). The credentials belong to @k: free
+ * them before closing @k. */
 SsoKrb5Status sso_krb5_creds_load(SsoKrb5 *k, const VDSsoMsg *msg, SsoKrb5Creds **out,
                                   SsoKrb5Error *err);
 

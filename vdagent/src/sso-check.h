@@ -1,6 +1,6 @@
 /* sso-check.h - what spice-vdagentd checks in a VD_AGENT_SSO payload before
  * it does anything with it (docs/protocol.md, "What the receiver must
- * verify", steps 3 and 4).
+ * verify", step 3).
  *
  * Copyright (C) 2026 The spice-sso authors
  *
@@ -24,24 +24,18 @@
  * validating anything else (0 if @len is too short for it). */
 uint32_t vdagentd_sso_peek_serial(const uint8_t *buf, size_t len);
 
-/* Decode and check a VD_AGENT_SSO payload:
- *  - it decodes (vdsso_msg_decode);
- *  - the credential is a FILE v4 cache (vdsso_ccache_parse);
- *  - the cache's default principal, and the client of every credential in
- *    it (configuration entries aside), is the principal field;
- *  - the cache holds a TGT of the principal's own realm (krbtgt/R@R) that has
- *    not expired at @now (seconds since the epoch).
+/* Decode and check a VD_AGENT_SSO payload: the envelope as the protocol
+ * library checks it (vdsso_msg_decode: header, bounds, principal, and the
+ * bounds of every credential record). The credential itself is judged in
+ * one place only, sso_krb5_creds_load() (vdagent/pam/sso-krb5.c), which
+ * vdagentd runs in its mapping child before it decides anything.
  *
  * Returns the VDSsoResult to reply with. On VDSSO_RESULT_ACCEPTED, *@out is
  * the decoded message (vdsso_msg_free() it); otherwise *@out is NULL and
  * nothing is left allocated. *@serial is the serial to echo (0 when the
  * payload is too short to hold one). *@why is a static, secret-free
  * explanation for the log. */
-uint32_t vdagentd_sso_check_payload(const uint8_t *buf, size_t len, int64_t now,
-                                    VDSsoMsg **out, uint32_t *serial, const char **why);
-
-/* The realm part of an unparsed principal name ("alice@REALM" -> "REALM"),
- * after the last '@' that is not escaped, or NULL if there is none. */
-const char *vdagentd_sso_principal_realm(const char *principal);
+uint32_t vdagentd_sso_check_payload(const uint8_t *buf, size_t len, VDSsoMsg **out,
+                                    uint32_t *serial, const char **why);
 
 #endif

@@ -302,7 +302,7 @@ void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
             map_job_drop("a new VD_AGENT_SSO arrived");
         }
         if (port_nr != VDSSO_PORT_SERVER ||
-            vdagentd_sso_check_payload(data, size, be_now(NULL), &msg, &serial, &why) !=
+            vdagentd_sso_check_payload(data, size, &msg, &serial, &why) !=
                 VDSSO_RESULT_ACCEPTED) {
             /* refused without a mapping: sso.c says why and replies */
             vdagentd_sso_handle_message(sso, port_nr, data, size);

@@ -175,6 +175,10 @@ VDAgentdSsoMapping vdagentd_sso_map_principal(const VDSsoMsg *msg, uid_t *uid, g
         *reason = g_strdup(err.text);
         return VDAGENTD_SSO_USER_REFUSED;
     }
+    if (st == SSO_KRB5_BAD_CCACHE || st == SSO_KRB5_EXPIRED || st == SSO_KRB5_MISMATCH) {
+        *reason = g_strdup(err.text);
+        return st == SSO_KRB5_MISMATCH ? VDAGENTD_SSO_CRED_MISMATCH : VDAGENTD_SSO_CRED_REFUSED;
+    }
     return VDAGENTD_SSO_NO_USER;
 }
 

@@ -904,6 +904,14 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
     }
 
     mapping = sso->be.map_principal(sso->be.data, msg, &uid, &reason);
+    if (mapping == VDAGENTD_SSO_CRED_REFUSED || mapping == VDAGENTD_SSO_CRED_MISMATCH) {
+        /* judged by sso_krb5_creds_load(), as the PAM module would */
+        syslog(LOG_WARNING, "sso: refused the credential of %s: %s", msg->principal,
+               reason != NULL ? reason : "no reason given");
+        vdsso_msg_free(msg);
+        return mapping == VDAGENTD_SSO_CRED_MISMATCH ? VDSSO_RESULT_PRINCIPAL_MISMATCH
+                                                     : VDSSO_RESULT_MALFORMED;
+    }
     if (mapping == VDAGENTD_SSO_USER_REFUSED) {
         /* the PAM module would refuse it too: asking the greeter would
          * only show a failed login to whoever sits at the screen */
@@ -966,8 +974,7 @@ void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *d
     /* the server's newest credential supersedes whatever is pending */
     pending_drop(sso, "a new VD_AGENT_SSO arrived");
 
-    result = vdagentd_sso_check_payload(data, size, sso->be.now(sso->be.data), &msg, &serial,
-                                        &why);
+    result = vdagentd_sso_check_payload(data, size, &msg, &serial, &why);
     if (result != VDSSO_RESULT_ACCEPTED) {
         syslog(LOG_WARNING, "sso: refused VD_AGENT_SSO serial %u (%" G_GSIZE_FORMAT
                " bytes): %s", serial, size, why);

@@ -105,6 +105,12 @@ typedef enum VDAgentdSsoMapping {
      * uid outside [UID_MIN, UID_MAX], krb5_kuserok said no, a .k5login
      * that is no regular file; the greeter is not asked */
     VDAGENTD_SSO_USER_REFUSED,
+    /* sso_krb5_creds_load() refused the credential (malformed, not one
+     * client principal, no TGT of the realm, expired): reply MALFORMED */
+    VDAGENTD_SSO_CRED_REFUSED,
+    /* the credential's client is not the principal field: reply
+     * PRINCIPAL_MISMATCH */
+    VDAGENTD_SSO_CRED_MISMATCH,
 } VDAgentdSsoMapping;
 
 typedef struct VDAgentdSsoBackend {
@@ -130,7 +136,9 @@ typedef struct VDAgentdSsoBackend {
     /* Kerberos: the local user the principal of @msg maps to, as the PAM
      * module maps it. VDAGENTD_SSO_MAPPED: *@uid is that user's;
      * VDAGENTD_SSO_USER_REFUSED: *@reason (for g_free, no secrets) says
-     * why single sign-on may not log in as it */
+     * why single sign-on may not log in as it; VDAGENTD_SSO_CRED_REFUSED
+     * and VDAGENTD_SSO_CRED_MISMATCH: *@reason says what is wrong with the
+     * credential */
     VDAgentdSsoMapping (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid,
                                         gchar **reason);
     /* start refreshing the existing credential cache of @uid's session with

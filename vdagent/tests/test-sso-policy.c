@@ -892,7 +892,7 @@ static void test_refusals(void)
     CHECK(!vdagentd_sso_has_pending(sso, NULL));
 
     /* a malformed payload, and the DISABLED answer */
-    static const uint8_t junk[] = { 1, 0, 0, 0, 9, 0, 0, 0, 1 };
+    static const uint8_t junk[] = { 2, 0, 0, 0, 9, 0, 0, 0, 1 };
     g_byte_array_set_size(fake.port, 0);
     vdagentd_sso_handle_message(sso, VDSSO_PORT_SERVER, junk, sizeof(junk));
     VDSsoReply r;

@@ -29,7 +29,6 @@ from .core import Logs, Procs, Skip, check
 
 TOP = realm.TOP
 NS = os.path.join(TOP, 'tests', 'lib', 'spice-host-ns')
-CCACHE_KEY = os.path.join(TOP, 'tests', 'server', 'ccache-key')
 FQDN = os.environ.get('REALM_SPICE_HOST', 'spice-host.spice.test')
 
 
@@ -227,8 +226,10 @@ class Server(Logs):
         return r.stdout.strip()
 
     def recorded_key(self, path):
-        """The session key of the TGT in a recorded cache (ccache-key)."""
-        r = subprocess.run([sys.executable, CCACHE_KEY, path], stdout=subprocess.PIPE,
+        """The session key of the TGT in a recorded credential: ccache-key
+        on the sso-N.creds recorded beside the sso-N.ccache @path."""
+        creds = path[:-len('.ccache')] + '.creds' if path.endswith('.ccache') else path
+        r = subprocess.run([os.environ['CCACHE_KEY'], creds], stdout=subprocess.PIPE,
                            text=True)
         check(r.returncode == 0 and r.stdout.strip(),
               'a session key in %s' % os.path.basename(path))

@@ -1,4 +1,4 @@
-"""A truncated credential cache: not a valid cache, refused."""
+"""A truncated credential: its record does not unmarshal, refused."""
 
 
 def run(p):
@@ -6,5 +6,5 @@ def run(p):
     p.client_tgt('alice')
     p.greeter()
     p.standin('alice', tamper='truncate')
-    p.refused(4, 'refused %s: credential cache refused: credential of %s is not a valid cache'
+    p.refused(4, 'refused %s: credential cache refused: credential 0 of %s does not unmarshal'
               % (alice, alice))

@@ -1,7 +1,7 @@
-/* libFuzzer target: sso_krb5_creds_load, our checks on a credential cache
- * from the wire after the protocol library's parser accepted it (one
- * client principal, equal to the principal field; one TGT of the realm;
- * expiry), and MIT's krb5_unmarshal_credentials on each record. */
+/* libFuzzer target: sso_krb5_creds_load, the one judge of a credential from
+ * the wire: the record envelope, MIT's krb5_unmarshal_credentials on each
+ * record, one client principal equal to the principal field, one TGT of the
+ * realm, expiry. */
 #include "sso-krb5.h"
 
 #include <stdint.h>
@@ -43,11 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     /* The principal field is the one the seeds were made for; the fuzzer
-     * varies the cache, which has to agree with it. */
+     * varies the records, which have to agree with it. */
     uint8_t *copy = malloc(size);
     memcpy(copy, data, size);
     VDSsoMsg m = { .version = VDSSO_VERSION, .flags = VDSSO_FLAG_LOGIN,
-                   .cred_type = VDSSO_CRED_KRB5_CCACHE, .principal = (char *)"alice@SPICE.TEST",
+                   .cred_type = VDSSO_CRED_KRB5_CREDS, .principal = (char *)"alice@SPICE.TEST",
                    .principal_len = 16, .cred = copy, .cred_len = (uint32_t)size };
     SsoKrb5Creds *c = NULL;
     SsoKrb5Error err;

@@ -77,24 +77,45 @@ static void fake_cache_file(const char *path, const char *def, krb5_creds *creds
     krb5_free_principal(fake_ctx, d);
 }
 
-/* The same as bytes: a VD_AGENT_SSO credential. *@len set; free the result. */
+/* The same as a VD_AGENT_SSO credential: each credential of that cache
+ * (configuration entries included), as krb5 reads it back, marshalled
+ * with krb5_marshal_credentials into a record. *@len set; free the result. */
 static uint8_t *fake_cache_bytes(const char *def, krb5_creds *creds, size_t n, int config,
                                  size_t *len)
 {
-    char path[] = "/tmp/sso-krb5-test-XXXXXX";
+    char path[] = "/tmp/sso-krb5-test-XXXXXX", name[64];
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     close(fd);
     unlink(path);
     fake_cache_file(path, def, creds, n, config);
-    fd = open(path, O_RDONLY);
-    struct stat st;
-    CHECK_INT(fstat(fd, &st), 0);
-    uint8_t *buf = malloc((size_t)st.st_size);
-    CHECK_INT(read(fd, buf, (size_t)st.st_size), (long)st.st_size);
-    close(fd);
-    unlink(path);
-    *len = (size_t)st.st_size;
+    snprintf(name, sizeof(name), "FILE:%s", path);
+    krb5_ccache cc;
+    krb5_cc_cursor cur;
+    krb5_creds c;
+    krb5_data *m[VDSSO_CREDS_MAX_RECORDS];
+    VDSsoSlice recs[VDSSO_CREDS_MAX_RECORDS];
+    size_t nrec = 0;
+    CHECK_INT(krb5_cc_resolve(fake_ctx, name, &cc), 0);
+    CHECK_INT(krb5_cc_start_seq_get(fake_ctx, cc, &cur), 0);
+    while (nrec < VDSSO_CREDS_MAX_RECORDS && krb5_cc_next_cred(fake_ctx, cc, &cur, &c) == 0) {
+        CHECK_INT(krb5_marshal_credentials(fake_ctx, &c, &m[nrec]), 0);
+        recs[nrec].p = (const uint8_t *)m[nrec]->data;
+        recs[nrec].len = m[nrec]->length;
+        nrec++;
+        krb5_free_cred_contents(fake_ctx, &c);
+    }
+    krb5_cc_end_seq_get(fake_ctx, cc, &cur);
+    krb5_cc_destroy(fake_ctx, cc);
+    size_t size = nrec > 0 ? vdsso_creds_size(recs, nrec) : 0;
+    uint8_t *buf = malloc(size > 0 ? size : 1);
+    if (nrec > 0) {
+        CHECK_INT(vdsso_creds_encode(recs, nrec, buf, size), (long)size);
+    }
+    for (size_t i = 0; i < nrec; i++) {
+        krb5_free_data(fake_ctx, m[i]);
+    }
+    *len = size;
     return buf;
 }
 
@@ -102,7 +123,7 @@ static uint8_t *fake_cache_bytes(const char *def, krb5_creds *creds, size_t n, i
 static VDSsoMsg fake_msg(const char *principal, uint8_t *cred, size_t len)
 {
     VDSsoMsg m = { .version = VDSSO_VERSION, .serial = 7, .flags = VDSSO_FLAG_LOGIN,
-                   .cred_type = VDSSO_CRED_KRB5_CCACHE, .principal = (char *)principal,
+                   .cred_type = VDSSO_CRED_KRB5_CREDS, .principal = (char *)principal,
                    .principal_len = (uint32_t)strlen(principal), .cred = cred,
                    .cred_len = (uint32_t)len };
     return m;

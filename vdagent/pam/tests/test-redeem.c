@@ -74,10 +74,11 @@ static void serve(int lfd, enum answer a)
     switch (a) {
     case A_CRED:
     case A_CRED_GARBAGE: {
-        uint8_t cred[3] = { 'x', 'y', 'z' };
-        VDSsoMsg m = { .version = 1, .serial = 9, .flags = VDSSO_FLAG_LOGIN,
-                       .cred_type = VDSSO_CRED_KRB5_CCACHE, .principal = (char *)"alice@SPICE.TEST",
-                       .principal_len = 16, .cred = cred, .cred_len = 3 };
+        /* one record of 3 bytes (no Kerberos credential: redeeming does not read it) */
+        uint8_t cred[7] = { 3, 0, 0, 0, 'x', 'y', 'z' };
+        VDSsoMsg m = { .version = VDSSO_VERSION, .serial = 9, .flags = VDSSO_FLAG_LOGIN,
+                       .cred_type = VDSSO_CRED_KRB5_CREDS, .principal = (char *)"alice@SPICE.TEST",
+                       .principal_len = 16, .cred = cred, .cred_len = 7 };
         long plen = vdsso_msg_encode(&m, payload, sizeof(payload));
         if (a == A_CRED_GARBAGE) {
             payload[0] = 9; /* version 9 */
@@ -187,7 +188,7 @@ static void fetch_expect(const char *what, enum answer a, uid_t uid, int timeout
         check_failures++;
     }
     if (want == SSO_REDEEM_OK) {
-        CHECK(m != NULL && strcmp(m->principal, "alice@SPICE.TEST") == 0 && m->cred_len == 3);
+        CHECK(m != NULL && strcmp(m->principal, "alice@SPICE.TEST") == 0 && m->cred_len == 7);
     } else {
         CHECK(m == NULL);
     }

@@ -89,14 +89,17 @@ static void test_refused(void)
     fake_cred(&old, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", -60);
 
     expect_refused("principal field differs", "bob@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1,
-                   SSO_KRB5_BAD_CCACHE, "another principal");
+                   SSO_KRB5_MISMATCH, "another principal");
     expect_refused("principal field without realm", "alice", "alice@SPICE.TEST", &tgt, 1,
                    SSO_KRB5_BAD_CCACHE, "does not parse");
     krb5_creds two[2] = { tgt, other };
     expect_refused("two client principals", "alice@SPICE.TEST", "alice@SPICE.TEST", two, 2,
                    SSO_KRB5_BAD_CCACHE, "more than one client principal");
     expect_refused("default principal of another", "bob@SPICE.TEST", "bob@SPICE.TEST", &tgt, 1,
-                   SSO_KRB5_BAD_CCACHE, "more than one client principal");
+                   SSO_KRB5_MISMATCH, "another principal");
+    krb5_creds bob_first[2] = { bobtgt, tgt };
+    expect_refused("another client first", "alice@SPICE.TEST", "alice@SPICE.TEST", bob_first, 2,
+                   SSO_KRB5_MISMATCH, "another principal");
     expect_refused("no TGT", "alice@SPICE.TEST", "alice@SPICE.TEST", &svc, 1, SSO_KRB5_BAD_CCACHE,
                    "no ticket-granting ticket");
     expect_refused("cross-realm TGT only", "alice@SPICE.TEST", "alice@SPICE.TEST", &cross, 1,
@@ -107,8 +110,7 @@ static void test_refused(void)
     expect_refused("expired", "alice@SPICE.TEST", "alice@SPICE.TEST", &old, 1, SSO_KRB5_EXPIRED,
                    "has expired");
     expect_refused("empty cache", "alice@SPICE.TEST", "alice@SPICE.TEST", NULL, 0,
-                   SSO_KRB5_BAD_CCACHE, "not a valid cache");
-    (void)bobtgt;
+                   SSO_KRB5_BAD_CCACHE, "malformed");
 
     /* bytes that are no cache at all, and a wrong credential type */
     uint8_t junk[100];
@@ -117,17 +119,37 @@ static void test_refused(void)
     SsoKrb5Creds *cr = NULL;
     SsoKrb5Error err = { 0 };
     CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(strstr(err.text, "not a valid cache") != NULL);
-    m.cred_type = 2;
+    CHECK(strstr(err.text, "malformed") != NULL);
+    /* a record envelope that holds, around bytes krb5 does not read */
+    junk[0] = sizeof(junk) - 4;
+    junk[1] = junk[2] = junk[3] = 0;
+    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    CHECK(strstr(err.text, "does not unmarshal") != NULL);
+    /* more records than the bound */
+    uint8_t many[(VDSSO_CREDS_MAX_RECORDS + 1) * 5];
+    for (size_t i = 0; i < sizeof(many); i += 5) {
+        many[i] = 1;
+        many[i + 1] = many[i + 2] = many[i + 3] = 0;
+        many[i + 4] = 0x30;
+    }
+    m = fake_msg("alice@SPICE.TEST", many, sizeof(many));
+    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    CHECK(strstr(err.text, "too many credential records") != NULL);
+    m = fake_msg("alice@SPICE.TEST", junk, sizeof(junk));
+    m.cred_type = 1; /* the retired FILE cache */
     CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
     CHECK(cr == NULL);
 
-    /* a corrupted record: the last byte is the second ticket's length */
+    /* a corrupted record: krb5 refuses a record that ends early */
     size_t len;
     uint8_t *bytes = fake_cache_bytes("alice@SPICE.TEST", &tgt, 1, 0, &len);
-    bytes[len - 1] ^= 0x01; /* second ticket length 0 -> 1: beyond the end */
-    m = fake_msg("alice@SPICE.TEST", bytes, len);
+    uint32_t rl = ((uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16) - 1;
+    bytes[0] = (uint8_t)rl; /* the record one byte shorter, */
+    bytes[1] = (uint8_t)(rl >> 8);
+    bytes[2] = (uint8_t)(rl >> 16);
+    m = fake_msg("alice@SPICE.TEST", bytes, len - 1); /* the envelope still whole */
     CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
+    CHECK(strstr(err.text, "does not unmarshal") != NULL);
     free(bytes);
 
     fake_cred_free(&tgt);
