@@ -105,11 +105,11 @@ static void serve(int lfd, enum answer a)
         out[6] = 1;
         break;
     case A_HUGE:
-        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x02\x00", 8);
+        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x03\x00", 8);
         n = 8;
         break;
     case A_TRUNCATED:
-        memcpy(out, "\x64\x00\x00\x00\x81\x00\x02\x00" "abcdefgh", 16);
+        memcpy(out, "\x64\x00\x00\x00\x81\x00\x03\x00" "abcdefgh", 16);
         n = 16;
         break;
     case A_SILENT: /* until the client gives up */
