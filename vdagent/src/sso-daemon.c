@@ -81,9 +81,10 @@ static gboolean be_start_helper(gpointer data, guint job)
     return vdagentd_sso_bus_start_unit(bus, unit);
 }
 
-static void be_write_port(gpointer data, const uint8_t *bytes, gsize size)
+static void be_write_message(gpointer data, uint32_t port, uint32_t type,
+                             const uint8_t *payload, gsize size)
 {
-    write_func(bytes, size);
+    write_func(port, type, payload, size);
 }
 
 static gint64 be_now(gpointer data)
@@ -179,7 +180,7 @@ gboolean vdagentd_sso_start(struct session_info *si, VDAgentdSsoWriteFunc write)
         .lock_session = be_lock_session,
         .session_locked = be_session_locked,
         .start_helper = be_start_helper,
-        .write_port = be_write_port,
+        .write_message = be_write_message,
         .now = be_now,
         .peer = be_peer,
     };
@@ -223,7 +224,7 @@ void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
         syslog(LOG_WARNING, "sso: dropped a VD_AGENT_SSO that came on port %d, not from"
                " the server", port_nr);
     } else if (write_func != NULL) {
-        vdagentd_sso_reply_disabled(data, size, be_write_port, NULL);
+        vdagentd_sso_reply_disabled(data, size, be_write_message, NULL);
     }
 }
 

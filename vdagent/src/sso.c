@@ -837,25 +837,24 @@ static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path,
 
 /* --------------------------------------------------------------- the message */
 
-/* Frame a VD_AGENT_SSO_REPLY for the server and hand it to @write_port. */
-static void write_reply(void (*write_port)(gpointer, const uint8_t *, gsize),
+/* Encode a VD_AGENT_SSO_REPLY and hand it to @write_message for the server
+ * (vdagentd frames it as any agent message). */
+static void write_reply(void (*write_message)(gpointer, uint32_t, uint32_t, const uint8_t *,
+                                              gsize),
                         gpointer write_data, uint32_t serial, uint32_t result)
 {
     VDSsoReply reply = { .version = VDSSO_VERSION, .serial = serial, .result = result };
     uint8_t payload[VDSSO_REPLY_SIZE];
-    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
     long n = vdsso_reply_encode(&reply, payload, sizeof(payload));
 
     g_return_if_fail(n == VDSSO_REPLY_SIZE);
-    n = vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
-                    frame, sizeof(frame));
-    g_return_if_fail(n == (long) sizeof(frame));
-    write_port(write_data, frame, sizeof(frame));
+    write_message(write_data, VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload,
+                  sizeof(payload));
 }
 
 static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
 {
-    write_reply(sso->be.write_port, sso->be.data, serial, result);
+    write_reply(sso->be.write_message, sso->be.data, serial, result);
     syslog(result == VDSSO_RESULT_ACCEPTED ? LOG_INFO : LOG_WARNING,
            "sso: replied to serial %u: %s", serial, vdsso_result_str(result));
 }
@@ -1096,14 +1095,15 @@ void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *d
 }
 
 void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
-                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 void (*write_message)(gpointer, uint32_t, uint32_t,
+                                                       const uint8_t *, gsize),
                                  gpointer write_data)
 {
     uint32_t serial = vdagentd_sso_peek_serial(data, size);
 
     syslog(LOG_WARNING, "sso: single sign-on is disabled; refusing VD_AGENT_SSO serial %u",
            serial);
-    write_reply(write_port, write_data, serial, VDSSO_RESULT_DISABLED);
+    write_reply(write_message, write_data, serial, VDSSO_RESULT_DISABLED);
 }
 
 /* ------------------------------------------------------------ client and seat */

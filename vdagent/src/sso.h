@@ -129,8 +129,10 @@ typedef struct VDAgentdSsoBackend {
      * (spice-vdagentd-sso@JOB.service); FALSE if it could not be asked */
     gboolean (*start_helper)(gpointer data, guint job);
 
-    /* write bytes (whole chunks, made with vdsso_frame()) on the agent port */
-    void (*write_port)(gpointer data, const uint8_t *bytes, gsize size);
+    /* send one agent message (@type, @payload) on agent port @port
+     * (vdagentd frames and chunks it: vdagent_virtio_port_write) */
+    void (*write_message)(gpointer data, uint32_t port, uint32_t type, const uint8_t *payload,
+                          gsize size);
 
     /* seconds since the epoch, for ticket lifetimes */
     gint64 (*now)(gpointer data);
@@ -152,14 +154,15 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
 void vdagentd_sso_free(VDAgentdSso *sso);
 
 /* A complete VD_AGENT_SSO message arrived on agent port @port_nr.
- * Answers the server on VDP_SERVER_PORT through backend->write_port. @data
+ * Answers the server on VDP_SERVER_PORT through backend->write_message. @data
  * is not kept; the caller wipes it. */
 void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr,
                                  const uint8_t *data, gsize size);
 
 /* Answer a VD_AGENT_SSO from the server when single sign-on is off. */
 void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
-                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 void (*write_message)(gpointer, uint32_t, uint32_t,
+                                                       const uint8_t *, gsize),
                                  gpointer write_data);
 
 /* The client left, or another one took its place: wipe any pending

@@ -111,9 +111,18 @@ static gboolean f_start_helper(gpointer d, guint job)
     return fake.helper_starts;
 }
 
-static void f_write_port(gpointer d, const uint8_t *bytes, gsize size)
+/* vdagentd's vdagent_virtio_port_write: one agent message, framed here as
+ * its chunks would be, for the checks below */
+static void f_write_message(gpointer d, uint32_t port, uint32_t type, const uint8_t *payload,
+                            gsize size)
 {
-    g_byte_array_append(fake.port, bytes, (guint)size);
+    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
+
+    CHECK_INT(port, VDSSO_PORT_SERVER);
+    CHECK_INT(type, VDSSO_AGENT_MSG_SSO_REPLY);
+    CHECK_INT(size, VDSSO_REPLY_SIZE);
+    CHECK_INT(vdsso_frame(port, type, payload, size, frame, sizeof(frame)), (long)sizeof(frame));
+    g_byte_array_append(fake.port, frame, sizeof(frame));
 }
 
 static gint64 f_now(gpointer d)
@@ -159,7 +168,7 @@ static const VDAgentdSsoBackend backend = {
     .lock_session = f_lock_session,
     .session_locked = f_session_locked,
     .start_helper = f_start_helper,
-    .write_port = f_write_port,
+    .write_message = f_write_message,
     .now = f_now,
     .peer = f_peer,
 };
@@ -1051,7 +1060,7 @@ static void test_refusals(void)
     CHECK_INT(r.serial, 9);
     CHECK_INT(r.result, VDSSO_RESULT_MALFORMED);
     g_byte_array_set_size(fake.port, 0);
-    vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_port, NULL);
+    vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_message, NULL);
     CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
                                  VDSSO_REPLY_SIZE, &r), VDSSO_OK);
     CHECK_INT(r.result, VDSSO_RESULT_DISABLED);
