@@ -361,7 +361,7 @@ class SignalListener(BusThread):
         with self.lock:
             return len(self.tokens)
 
-    def wait(self, n=1, timeout=5):
+    def wait(self, n=1, timeout=30):
         wait_for(lambda: self.count() >= n, timeout, '%d UserAuthenticated signal(s)' % n)
         with self.lock:
             return self.tokens[n - 1][1]
@@ -944,7 +944,7 @@ class Guest:
     def send_sso(self, principal, cred, **kw):
         self.host.send(self.sso_frame(principal, cred, **kw))
 
-    def reply(self, serial, timeout=5):
+    def reply(self, serial, timeout=20):
         port, _, payload = self.host.take(VD_AGENT_SSO_REPLY, timeout)
         check(port == VDP_SERVER_PORT, 'the reply came on VDP_SERVER_PORT')
         out = subprocess.run([SSO_TOOL, 'decode-reply'], input=payload, capture_output=True,
@@ -953,7 +953,7 @@ class Guest:
         check(m and int(m.group(1)) == serial, 'the reply echoes serial %d (%s)' % (serial, out.strip()))
         return RESULTS[int(m.group(2))]
 
-    def expect_reply(self, serial, result, timeout=5):
+    def expect_reply(self, serial, result, timeout=20):
         got = self.reply(serial, timeout)
         check(got == result, 'serial %d answered %s (got %s)' % (serial, result, got))
 
