@@ -184,9 +184,10 @@ long vdsso_frame(uint32_t port, uint32_t type, const uint8_t *payload, size_t pa
  * u16 type, u16 version (= VDSSO_REDEEM_VERSION), body. */
 
 /* Version 2: FETCH names the conversation's preset user, and the agent may
- * answer STATUS(WRONG_CONVERSATION). Independent of VDSSO_VERSION (the
- * VD_AGENT_SSO message). */
-#define VDSSO_REDEEM_VERSION 2u
+ * answer STATUS(WRONG_CONVERSATION). Version 3: the single sign-on helper's
+ * JOB and MAPPED requests and the TOKEN answer. Independent of VDSSO_VERSION
+ * (the VD_AGENT_SSO message). */
+#define VDSSO_REDEEM_VERSION 3u
 #define VDSSO_REDEEM_NO_USER 0xffffffffu /* FETCH: PAM_USER was not preset */
 
 #define VDSSO_TOKEN_SIZE 16u      /* 128-bit one-time token */
@@ -197,9 +198,25 @@ long vdsso_frame(uint32_t port, uint32_t type, const uint8_t *payload, size_t pa
 typedef enum VDSsoRedeemType {
     VDSSO_REDEEM_FETCH = 1,     /* PAM -> agent: body token[16] u32 user (preset uid) */
     VDSSO_REDEEM_REPORT = 2,    /* PAM -> agent: body token[16] u32 outcome u32 uid */
+    VDSSO_REDEEM_JOB = 3,       /* helper -> agent: body u32 job */
+    VDSSO_REDEEM_MAPPED = 4,    /* helper -> agent: body u32 job u32 mapping u32 uid */
     VDSSO_REDEEM_CRED = 0x81,   /* agent -> PAM: body = a VD_AGENT_SSO payload */
-    VDSSO_REDEEM_STATUS = 0x82  /* agent -> PAM: body u32 status */
+    VDSSO_REDEEM_STATUS = 0x82, /* agent -> PAM: body u32 status */
+    VDSSO_REDEEM_TOKEN = 0x83   /* agent -> helper: body token[16] */
 } VDSsoRedeemType;
+
+/* What the helper found the principal of a job to be here (MAPPED). */
+typedef enum VDSsoMapping {
+    VDSSO_MAPPING_USER = 0,      /* a local user single sign-on may log in as: uid */
+    VDSSO_MAPPING_NO_USER = 1,   /* no local account or name, or the mapping failed */
+    VDSSO_MAPPING_REFUSED = 2,   /* an account single sign-on may never log in as */
+    VDSSO_MAPPING_BAD_CRED = 3,  /* sso_krb5_creds_load() refused the credential (malformed,
+                                  * not one client principal, no TGT of the realm, expired):
+                                  * the agent replies MALFORMED */
+    VDSSO_MAPPING_MISMATCH = 4,  /* the credential's client is not the principal field: the
+                                  * agent replies PRINCIPAL_MISMATCH */
+    VDSSO_MAPPING_LAST = VDSSO_MAPPING_MISMATCH
+} VDSsoMapping;
 
 typedef enum VDSsoRedeemStatus {
     VDSSO_STATUS_OK = 0,             /* report recorded */
@@ -228,10 +245,13 @@ const char *vdsso_outcome_str(uint32_t outcome);
 typedef struct VDSsoRedeemFrame {
     uint16_t type;
     uint16_t version;
-    uint8_t token[VDSSO_TOKEN_SIZE];  /* FETCH, REPORT */
+    uint8_t token[VDSSO_TOKEN_SIZE];  /* FETCH, REPORT, TOKEN */
+    uint32_t job;                     /* JOB, MAPPED */
+    uint32_t mapping;                 /* MAPPED: a VDSsoMapping */
     uint32_t outcome;                 /* REPORT */
-    uint32_t uid;                     /* REPORT: the user; FETCH: the conversation's preset
-                                       * user, VDSSO_REDEEM_NO_USER if none */
+    uint32_t uid;                     /* REPORT, MAPPED: the user; FETCH: the
+                                       * conversation's preset user,
+                                       * VDSSO_REDEEM_NO_USER if none */
     uint32_t status;                  /* STATUS */
     const uint8_t *body;              /* CRED: points into the decoded buffer */
     uint32_t body_len;

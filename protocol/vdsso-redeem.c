@@ -12,6 +12,9 @@
 #define FETCH_BODY (VDSSO_TOKEN_SIZE + 4u)
 #define REPORT_BODY (VDSSO_TOKEN_SIZE + 8u)
 #define STATUS_BODY 4u
+#define JOB_BODY 4u
+#define MAPPED_BODY 12u
+#define TOKEN_BODY VDSSO_TOKEN_SIZE
 
 const char *vdsso_status_str(uint32_t status)
 {
@@ -45,6 +48,9 @@ static long body_len_for(uint16_t type)
     case VDSSO_REDEEM_FETCH: return FETCH_BODY;
     case VDSSO_REDEEM_REPORT: return REPORT_BODY;
     case VDSSO_REDEEM_STATUS: return STATUS_BODY;
+    case VDSSO_REDEEM_JOB: return JOB_BODY;
+    case VDSSO_REDEEM_MAPPED: return MAPPED_BODY;
+    case VDSSO_REDEEM_TOKEN: return TOKEN_BODY;
     case VDSSO_REDEEM_CRED: return 0;
     }
     return -1;
@@ -125,6 +131,21 @@ int vdsso_redeem_decode(const uint8_t *buf, size_t len, VDSsoRedeemFrame *out)
             return VDSSO_ERR_RESULT;
         }
         break;
+    case VDSSO_REDEEM_JOB:
+        out->job = vdsso_get_le32(body);
+        break;
+    case VDSSO_REDEEM_MAPPED:
+        out->job = vdsso_get_le32(body);
+        out->mapping = vdsso_get_le32(body + 4);
+        out->uid = vdsso_get_le32(body + 8);
+        if (out->mapping > VDSSO_MAPPING_LAST) {
+            memset(out, 0, sizeof(*out));
+            return VDSSO_ERR_RESULT;
+        }
+        break;
+    case VDSSO_REDEEM_TOKEN:
+        memcpy(out->token, body, VDSSO_TOKEN_SIZE);
+        break;
     case VDSSO_REDEEM_CRED:
         out->body = body;
         out->body_len = body_len;
@@ -152,7 +173,8 @@ long vdsso_redeem_encode(const VDSsoRedeemFrame *f, uint8_t *out, size_t out_len
         body = (long)f->body_len;
     }
     if ((f->type == VDSSO_REDEEM_REPORT && f->outcome > VDSSO_OUTCOME_LAST) ||
-        (f->type == VDSSO_REDEEM_STATUS && f->status > VDSSO_STATUS_LAST)) {
+        (f->type == VDSSO_REDEEM_STATUS && f->status > VDSSO_STATUS_LAST) ||
+        (f->type == VDSSO_REDEEM_MAPPED && f->mapping > VDSSO_MAPPING_LAST)) {
         return VDSSO_ERR_RESULT;
     }
     size_t size = VDSSO_REDEEM_HEADER + (size_t)body;
@@ -175,6 +197,17 @@ long vdsso_redeem_encode(const VDSsoRedeemFrame *f, uint8_t *out, size_t out_len
         break;
     case VDSSO_REDEEM_STATUS:
         vdsso_put_le32(b, f->status);
+        break;
+    case VDSSO_REDEEM_JOB:
+        vdsso_put_le32(b, f->job);
+        break;
+    case VDSSO_REDEEM_MAPPED:
+        vdsso_put_le32(b, f->job);
+        vdsso_put_le32(b + 4, f->mapping);
+        vdsso_put_le32(b + 8, f->uid);
+        break;
+    case VDSSO_REDEEM_TOKEN:
+        memcpy(b, f->token, VDSSO_TOKEN_SIZE);
         break;
     case VDSSO_REDEEM_CRED:
         memcpy(b, f->body, f->body_len);

@@ -18,8 +18,9 @@ static void test_fetch(void)
     memcpy(f.token, TOKEN, 16);
     uint8_t buf[64];
     CHECK_INT(enc(&f, buf, sizeof(buf)), 28);
-    /* version 2: the token, then the conversation's preset user */
-    static const uint8_t hdr[] = { 24, 0, 0, 0, 1, 0, 2, 0 };
+    /* version 3 (the FETCH body is version 2's): the token, then the
+     * conversation's preset user */
+    static const uint8_t hdr[] = { 24, 0, 0, 0, 1, 0, 3, 0 };
     CHECK_MEM(buf, hdr, 8);
     CHECK_MEM(buf + 8, TOKEN, 16);
     static const uint8_t user[] = { 0x89, 0x13, 0, 0 };
@@ -49,6 +50,60 @@ static void test_fetch(void)
     CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
     static const uint8_t v1[] = { 20, 0, 0, 0, 1, 0, 1, 0 };
     CHECK_INT(vdsso_redeem_frame_size(v1, 8), VDSSO_ERR_VERSION);
+    /* a version 2 FETCH: a peer that does not know JOB, MAPPED and TOKEN */
+    static const uint8_t v2[] = { 24, 0, 0, 0, 1, 0, 2, 0 };
+    CHECK_INT(vdsso_redeem_frame_size(v2, 8), VDSSO_ERR_VERSION);
+}
+
+/* The helper's requests and the agent's TOKEN answer (version 3). */
+static void test_helper_frames(void)
+{
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_JOB, .job = 0x01020304 }, d;
+    uint8_t buf[64];
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 12);
+    static const uint8_t job[] = { 8, 0, 0, 0, 3, 0, 3, 0, 4, 3, 2, 1 };
+    CHECK_MEM(buf, job, sizeof(job));
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), 12);
+    CHECK_INT(vdsso_redeem_decode(buf, 12, &d), VDSSO_OK);
+    CHECK_INT(d.type, VDSSO_REDEEM_JOB);
+    CHECK_INT(d.job, 0x01020304);
+    for (size_t len = 0; len < 12; len++) {
+        CHECK_INT(vdsso_redeem_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
+    }
+    buf[0] = 9;
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRAILING);
+
+    f = (VDSsoRedeemFrame){ .type = VDSSO_REDEEM_MAPPED, .job = 7,
+                            .mapping = VDSSO_MAPPING_USER, .uid = 5001 };
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 20);
+    static const uint8_t mapped[] = { 16, 0, 0, 0, 4, 0, 3, 0, 7, 0, 0, 0, 0, 0, 0, 0,
+                                      0x89, 0x13, 0, 0 };
+    CHECK_MEM(buf, mapped, sizeof(mapped));
+    CHECK_INT(vdsso_redeem_decode(buf, 20, &d), VDSSO_OK);
+    CHECK_INT(d.job, 7);
+    CHECK_INT(d.mapping, VDSSO_MAPPING_USER);
+    CHECK_INT(d.uid, 5001);
+    buf[12] = VDSSO_MAPPING_REFUSED;
+    CHECK_INT(vdsso_redeem_decode(buf, 20, &d), VDSSO_OK);
+    CHECK_INT(d.mapping, VDSSO_MAPPING_REFUSED);
+    /* an unknown mapping is refused by the decoder and the encoder */
+    buf[12] = VDSSO_MAPPING_LAST + 1;
+    CHECK_INT(vdsso_redeem_decode(buf, 20, &d), VDSSO_ERR_RESULT);
+    CHECK_INT(d.job, 0);
+    f.mapping = VDSSO_MAPPING_LAST + 1;
+    CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_RESULT);
+
+    f = (VDSsoRedeemFrame){ .type = VDSSO_REDEEM_TOKEN };
+    memcpy(f.token, TOKEN, 16);
+    CHECK_INT(enc(&f, buf, sizeof(buf)), 24);
+    static const uint8_t tok[] = { 20, 0, 0, 0, 0x83, 0, 3, 0 };
+    CHECK_MEM(buf, tok, 8);
+    CHECK_MEM(buf + 8, TOKEN, 16);
+    CHECK_INT(vdsso_redeem_decode(buf, 24, &d), VDSSO_OK);
+    CHECK_INT(d.type, VDSSO_REDEEM_TOKEN);
+    CHECK_MEM(d.token, TOKEN, 16);
+    buf[0] = 19;
+    CHECK_INT(vdsso_redeem_frame_size(buf, 8), VDSSO_ERR_TRUNCATED);
 }
 
 static void test_report(void)
@@ -106,10 +161,10 @@ static void test_cred(void)
     /* an empty CRED is refused on both sides */
     f.body_len = 0;
     CHECK_INT(enc(&f, buf, sizeof(buf)), VDSSO_ERR_INVALID);
-    static const uint8_t empty[] = { 4, 0, 0, 0, 0x81, 0, 2, 0 };
+    static const uint8_t empty[] = { 4, 0, 0, 0, 0x81, 0, 3, 0 };
     CHECK_INT(vdsso_redeem_frame_size(empty, 8), VDSSO_ERR_TRUNCATED);
     /* the length is bounded before anything is read or allocated */
-    uint8_t big[8] = { 0, 0, 0, 0, 0x81, 0, 2, 0 };
+    uint8_t big[8] = { 0, 0, 0, 0, 0x81, 0, 3, 0 };
     uint32_t max_rest = VDSSO_REDEEM_MAX_FRAME - 4;
     big[0] = (uint8_t)max_rest;
     big[1] = (uint8_t)(max_rest >> 8);
@@ -123,10 +178,10 @@ static void test_cred(void)
 
 static void test_header_errors(void)
 {
-    uint8_t h[8] = { 24, 0, 0, 0, 1, 0, 3, 0 };
+    uint8_t h[8] = { 24, 0, 0, 0, 1, 0, 4, 0 };
     CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_VERSION);
-    h[6] = 2;
-    h[4] = 3;
+    h[6] = 3;
+    h[4] = 5;
     CHECK_INT(vdsso_redeem_frame_size(h, 8), VDSSO_ERR_TYPE);
     CHECK_INT(vdsso_redeem_frame_size(h, 7), VDSSO_ERR_TRUNCATED);
     VDSsoRedeemFrame f = { .type = 9 };
@@ -164,6 +219,7 @@ int main(void)
     test_fetch();
     test_report();
     test_status();
+    test_helper_frames();
     test_cred();
     test_header_errors();
     test_tokens();

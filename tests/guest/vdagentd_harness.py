@@ -42,6 +42,14 @@ Emulated, because this machine runs no systemd-logind, no VM and no GDM:
     emulator, vdagentd-sso-tool redeem) are put into such cgroups, made
     under a slice of this test (Cgroups), since this machine runs no
     systemd to make them;
+  - systemd, which vdagentd asks (Manager.StartUnit) to start the single
+    sign-on helper as spice-vdagentd-sso@JOB.service: SystemdStandIn owns
+    org.freedesktop.systemd1 on the test's bus and runs the real helper
+    (spice-vdagent-sso-helper, from the build) in a cgroup of that name,
+    so vdagentd's check of the helper's unit is the real one; the helper
+    runs the real PAM service spice-vdagentd-sso (the shipped file, with
+    the built module and the test's socket) from a copy of /etc/pam.d
+    bind-mounted in this mount namespace;
   - the Kerberos configuration: the realm's krb5.conf bind-mounted on
     /etc/krb5.conf, since vdagentd uses a secure krb5 context, which
     ignores KRB5_CONFIG.
@@ -76,6 +84,7 @@ from ssotest.devlog import DevLog  # noqa: E402
 SSO_TOOL = os.environ.get('SSO_TOOL')
 GREETER = os.environ.get('GREETER')
 PAM_MODULE = os.environ.get('PAM_MODULE')
+SSO_HELPER = os.environ.get('SSO_HELPER')
 SESSION_PROBE = os.path.join(TOP, 'tests', 'pam', 'session-probe')
 DEFAULT_SOCKET = '/run/spice-vdagentd/sso.sock'
 DEFAULT_STATE_FILE = '/run/spice-vdagentd/sso-sessions'
@@ -278,7 +287,7 @@ class SignalListener(BusThread):
         with self.lock:
             return len(self.tokens)
 
-    def wait(self, n=1, timeout=5):
+    def wait(self, n=1, timeout=30):
         wait_for(lambda: self.count() >= n, timeout, '%d UserAuthenticated signal(s)' % n)
         with self.lock:
             return self.tokens[n - 1][1]
@@ -391,6 +400,85 @@ class Shield(BusThread):
 
 
 
+class SystemdStandIn(BusThread):
+    """systemd's Manager.StartUnit for the one unit vdagentd starts: the
+    single sign-on helper, spice-vdagentd-sso@JOB.service, run as its
+    ExecStart (vdagent/helper/spice-vdagentd-sso@.service.in) would, plus
+    the test's socket, in a cgroup named as systemd names the unit's.
+    Every start is recorded; the helpers' stderr goes to helper.log."""
+
+    XML = """<node><interface name="org.freedesktop.systemd1.Manager">
+      <method name="StartUnit"><arg name="name" type="s" direction="in"/>
+        <arg name="mode" type="s" direction="in"/>
+        <arg name="job" type="o" direction="out"/></method>
+    </interface></node>"""
+
+    def __init__(self, guest):
+        self.guest = guest
+        self.started = []  # unit names
+        self.procs = []
+        self.lock = threading.Lock()
+        self.fail = False  # answer StartUnit with an error
+        self.log_path = os.path.join(guest.dir, 'helper.log')
+        open(self.log_path, 'w').close()
+        super().__init__(guest.bus_address)
+
+    def subscribe(self, conn):
+        info = Gio.DBusNodeInfo.new_for_xml(self.XML)
+        conn.register_object('/org/freedesktop/systemd1', info.interfaces[0], self._call,
+                             None, None)
+        conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                       'RequestName', GLib.Variant('(su)', ('org.freedesktop.systemd1', 4)),
+                       None, Gio.DBusCallFlags.NONE, 5000, None)
+
+    def _call(self, conn, sender, path, iface, method, params, invocation):
+        name, _mode = params.unpack()
+        m = re.match(r'^spice-vdagentd-sso@([1-9][0-9]*)\.service$', name)
+        if self.fail or m is None:
+            invocation.return_dbus_error('org.freedesktop.systemd1.NoSuchUnit',
+                                         'Unit %s not found.' % name)
+            return
+        g = self.guest
+        cg = g.cgroups.path(name)
+        env = {k: v for k, v in os.environ.items() if k not in ('KRB5CCNAME', 'KRB5_KTNAME')}
+        env.update(g.nss_env)
+        with open(self.log_path, 'a') as log:
+            p = subprocess.Popen(g.wrap('helper') + [SSO_HELPER, '--socket', g.sso_socket,
+                                                    m.group(1)],
+                                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                 preexec_fn=Cgroups.enter(cg))
+        with self.lock:
+            self.started.append(name)
+            self.procs.append(p)
+        invocation.return_value(GLib.Variant('(o)', ('/org/freedesktop/systemd1/job/%s'
+                                                     % m.group(1),)))
+
+    def read(self):
+        with open(self.log_path, errors='replace') as f:
+            return f.read()
+
+    def wait_done(self, timeout=30):
+        """Every helper started so far has exited."""
+        with self.lock:
+            procs = list(self.procs)
+        wait_for(lambda: all(p.poll() is not None for p in procs), timeout,
+                 'the single sign-on helper(s) to exit')
+        return [p.returncode for p in procs]
+
+    def stop(self):
+        super().stop()
+        with self.lock:
+            procs = list(self.procs)
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+
 class Guest:
     def __init__(self, sso=True, session_info=True, ttl=60, pam_file=True, extra_args=(),
                  bus_policy=True, pam_module=None, system_paths=False, syslog=False,
@@ -445,6 +533,7 @@ class Guest:
         self.host = None
         self.listener = None
         self.mock = None
+        self.systemd = None
         try:
             self.cgroups = Cgroups()
             self._setup_mounts()
@@ -453,6 +542,7 @@ class Guest:
             self._setup_identities()
             self._setup_bus()
             self._setup_logind()
+            self._setup_helper()
             self.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter')], 'c1')
         except BaseException:
             self.stop()
@@ -553,6 +643,11 @@ class Guest:
   <policy context="default">
     <allow send_destination="org.freedesktop.login1"/>
   </policy>
+  <!-- the systemd stand-in (systemd's policy lets root call it) -->
+  <policy user="root">
+    <allow own="org.freedesktop.systemd1"/>
+    <allow send_destination="org.freedesktop.systemd1"/>
+  </policy>
   <!-- what the patched spice-vdagent installs -->
   %s
 </busconfig>
@@ -572,6 +667,30 @@ class Guest:
             self.bus_address,
             Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
             Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+
+    def _setup_helper(self):
+        """The helper's PAM service in a copy of /etc/pam.d, bind-mounted
+        over it, and the systemd stand-in that starts the helper."""
+        if SSO_HELPER is None or PAM_MODULE is None:
+            raise Skip('SSO_HELPER or PAM_MODULE is not set (run through meson)')
+        etc_pam = os.path.join(self.dir, 'etc-pam.d')
+        shutil.copytree('/etc/pam.d', etc_pam, symlinks=True)
+        with open(os.path.join(TOP, 'vdagent', 'helper', 'spice-vdagentd-sso')) as f:
+            text = f.read()
+        opts = '' if self.system_paths else ' socket=' + self.sso_socket
+        text = re.sub(r'(?m)^(auth\s+required\s+)pam_vdagent_sso\.so helper$',
+                      r'\g<1>%s helper%s' % (PAM_MODULE, opts), text)
+        if PAM_MODULE not in text:
+            raise Failure('the shipped spice-vdagentd-sso has no "auth required'
+                          ' pam_vdagent_sso.so helper" line')
+        with open(os.path.join(etc_pam, 'spice-vdagentd-sso'), 'w') as f:
+            f.write(text)
+        subprocess.run(['mount', '--bind', etc_pam, '/etc/pam.d'], check=True)
+        self.mounts.append('/etc/pam.d')
+        self.systemd = SystemdStandIn(self)
+
+    def helper_log(self):
+        return self.systemd.read() if self.systemd else ''
 
     def name_owner(self, name):
         try:
@@ -744,7 +863,7 @@ class Guest:
     def send_sso(self, principal, cred, **kw):
         self.host.send(self.sso_frame(principal, cred, **kw))
 
-    def reply(self, serial, timeout=5):
+    def reply(self, serial, timeout=20):
         port, _, payload = self.host.take(VD_AGENT_SSO_REPLY, timeout)
         check(port == VDP_SERVER_PORT, 'the reply came on VDP_SERVER_PORT')
         out = subprocess.run([SSO_TOOL, 'decode-reply'], input=payload, capture_output=True,
@@ -753,7 +872,7 @@ class Guest:
         check(m and int(m.group(1)) == serial, 'the reply echoes serial %d (%s)' % (serial, out.strip()))
         return RESULTS[int(m.group(2))]
 
-    def expect_reply(self, serial, result, timeout=5):
+    def expect_reply(self, serial, result, timeout=20):
         got = self.reply(serial, timeout)
         check(got == result, 'serial %d answered %s (got %s)' % (serial, result, got))
 
@@ -827,7 +946,7 @@ class Guest:
 
     def logs(self):
         """Everything logged so far: vdagentd's output and the syslog."""
-        return self.read_log() + (self.syslog.read() if self.syslog else '')
+        return self.read_log() + self.helper_log() + (self.syslog.read() if self.syslog else '')
 
     # ---------------------------------------------------------- teardown
     def stop(self):
@@ -835,6 +954,8 @@ class Guest:
             self.listener.stop()
         if getattr(self, 'shield', None):
             self.shield.stop()
+        if self.systemd:
+            self.systemd.stop()
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

@@ -32,9 +32,18 @@
  * --unlock --session, reports its unlocks the same way.) Object paths are
  * escaped as sd_bus_path_encode() does (session "2" is ".../session/_32").
  *
+ * It also stands in for the one call spice-vdagentd makes of systemd:
+ *
+ *   org.freedesktop.systemd1.Manager (/org/freedesktop/systemd1)
+ *     StartUnit(s name, s mode) -> o   only spice-vdagentd-sso@<N>.service:
+ *                                      runs its ExecStart (HELPER N) in the
+ *                                      cgroup system.slice/<name>, as
+ *                                      systemd would (sd-login reads the
+ *                                      unit from it); anything else NoSuchUnit
+ *
  * Each call that changes state is reported on the guest's console as an
  * SSO-GUEST marker (docs/vm.md): logind-lock, logind-unlock, logind-hint,
- * and shield-lock, shield-unlock for what the shield did.
+ * shield-lock, shield-unlock for what the shield did, and helper-start.
  *
  *   logind-standin [--console DEV] [--shield]   (default /dev/ttyS0)
  */
@@ -51,6 +60,21 @@
 #define MANAGER_IFACE "org.freedesktop.login1.Manager"
 #define SESSION_IFACE "org.freedesktop.login1.Session"
 #define SESSIONS_DIR "/run/systemd/sessions"
+#define SYSTEMD_NAME "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_IFACE "org.freedesktop.systemd1.Manager"
+/* ExecStart of vdagent/helper/spice-vdagentd-sso@.service.in as our build
+ * configures it (meson's default prefix) */
+#define HELPER "/usr/local/libexec/spice-vdagent-sso-helper"
+#define HELPER_CGROUPS "/sys/fs/cgroup/system.slice"
+
+static const char systemd_xml[] =
+    "<node>"
+    " <interface name='" SYSTEMD_IFACE "'>"
+    "  <method name='StartUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "   <arg type='o' direction='out'/></method>"
+    " </interface>"
+    "</node>";
 
 static const char xml[] =
     "<node>"
@@ -178,6 +202,62 @@ static void no_such_session(GDBusMethodInvocation *inv, const char *id)
     g_dbus_method_invocation_return_dbus_error(inv, "org.freedesktop.login1.NoSuchSession",
                                                "No session found");
     (void)id;
+}
+
+/* the child, before exec: into the unit's cgroup */
+static void enter_cgroup(gpointer data)
+{
+    char procs[512];
+    snprintf(procs, sizeof(procs), "%s/cgroup.procs", (const char *)data);
+    FILE *f = fopen(procs, "w");
+    if (f != NULL) {
+        fprintf(f, "%d\n", (int)getpid());
+        fclose(f);
+    }
+}
+
+static void helper_exited(GPid pid, gint status, gpointer data)
+{
+    mark("helper-exit", "pid=%d status=%d", (int)pid, status);
+    g_spawn_close_pid(pid);
+}
+
+static void systemd_call(GDBusConnection *c, const char *sender, const char *path,
+                         const char *iface, const char *method, GVariant *params,
+                         GDBusMethodInvocation *inv, gpointer data)
+{
+    const char *name = NULL, *mode = NULL;
+    unsigned job = 0;
+    char tail[32] = "";
+    g_variant_get(params, "(&s&s)", &name, &mode);
+    if (sscanf(name, "spice-vdagentd-sso@%u%31s", &job, tail) != 2 || job == 0 ||
+        strcmp(tail, ".service") != 0) {
+        g_dbus_method_invocation_return_dbus_error(inv, "org.freedesktop.systemd1.NoSuchUnit",
+                                                   "Unit not found.");
+        return;
+    }
+    char *cg = g_strdup_printf(HELPER_CGROUPS "/%s", name);
+    g_mkdir_with_parents(cg, 0755);
+    char num[16];
+    snprintf(num, sizeof(num), "%u", job);
+    char *argv[] = { (char *)HELPER, num, NULL };
+    GError *err = NULL;
+    GPid pid;
+    /* its stderr (the journal's, under systemd) goes to ours */
+    if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                       enter_cgroup, cg, &pid, &err)) {
+        g_dbus_method_invocation_return_dbus_error(inv, "org.freedesktop.systemd1.SpawnFailed",
+                                                   err->message);
+        g_error_free(err);
+        g_free(cg);
+        return;
+    }
+    g_child_watch_add(pid, helper_exited, NULL);
+    mark("helper-start", "unit=%s pid=%d", name, (int)pid);
+    char *job_path = g_strdup_printf(SYSTEMD_PATH "/job/%u", job);
+    g_dbus_method_invocation_return_value(inv, g_variant_new("(o)", job_path));
+    g_free(job_path);
+    g_free(cg);
 }
 
 static void manager_call(GDBusConnection *c, const char *sender, const char *path,
@@ -375,6 +455,14 @@ int main(int argc, char **argv)
     }
     node = g_dbus_node_info_new_for_xml(xml, &err);
     g_assert_no_error(err);
+    GDBusNodeInfo *systemd_node = g_dbus_node_info_new_for_xml(systemd_xml, &err);
+    g_assert_no_error(err);
+    static const GDBusInterfaceVTable systemd_vtable = { systemd_call, NULL, NULL, { 0 } };
+    if (!g_dbus_connection_register_object(bus, SYSTEMD_PATH, systemd_node->interfaces[0],
+                                           &systemd_vtable, NULL, NULL, &err)) {
+        fprintf(stderr, "logind-standin: %s\n", err->message);
+        return 1;
+    }
     locked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (!g_dbus_connection_register_object(bus, PATH, node->interfaces[0], &manager_vtable, NULL,
                                            NULL, &err) ||
@@ -395,8 +483,13 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGINT, on_term, NULL);
     guint own = g_bus_own_name_on_connection(bus, NAME, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
                                              on_acquired, on_lost, NULL, NULL);
+    guint own_systemd = g_bus_own_name_on_connection(bus, SYSTEMD_NAME,
+                                                     G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                                                     NULL, on_lost, NULL, NULL);
     g_main_loop_run(loop);
+    g_bus_unown_name(own_systemd);
     g_bus_unown_name(own);
+    g_dbus_node_info_unref(systemd_node);
     g_main_loop_unref(loop);
     g_clear_object(&shield_bus);
     g_hash_table_unref(locked);

@@ -124,8 +124,16 @@ int sso_authenticate(pam_handle_t *pamh, int flags, const SsoOptions *o)
     }
 
     /* Only seat0's greeter conversation may redeem: refuse any other
-     * before anything is redeemed, so the token stays valid for it. */
-    if (sso_conversation_check(pamh, err, sizeof(err)) != 0) {
+     * before anything is redeemed, so the token stays valid for it. The
+     * helper (service spice-vdagentd-sso) refreshes the cache of a user
+     * whose session is on the seat: it has no seat of its own, runs in a
+     * unit that vdagentd checks, and always presets that user. */
+    if (o->helper) {
+        if (preset[0] == '\0') {
+            pam_syslog(pamh, LOG_NOTICE, "refused: the helper's conversation presets no user");
+            return PAM_AUTH_ERR;
+        }
+    } else if (sso_conversation_check(pamh, err, sizeof(err)) != 0) {
         pam_syslog(pamh, LOG_NOTICE, "refused: %s", err);
         return PAM_AUTH_ERR;
     }

@@ -36,6 +36,7 @@ typedef struct SsoOptions {
     SsoKrb5Options krb5;     /* krb5_conf=, keytab=, server=, uid_min= */
     int timeout;             /* timeout= seconds */
     int debug;               /* debug */
+    int helper;              /* helper: the conversation is spice-vdagent-sso-helper's */
 } SsoOptions;
 
 /* Parse module arguments (pointers into @argv are kept). Returns 0, or -1
@@ -71,6 +72,18 @@ int sso_conversation_check(pam_handle_t *pamh, char *why, size_t whylen);
 SsoRedeemResult sso_redeem_report(const char *path, int timeout, uid_t server_uid,
                                   const uint8_t token[VDSSO_TOKEN_SIZE], uint32_t outcome,
                                   uint32_t uid, uint32_t *status, char *err, size_t errlen);
+
+/* The single sign-on helper (spice-vdagent-sso-helper): JOB @job; on
+ * success *@msg is the VD_AGENT_SSO payload whose principal it maps. */
+SsoRedeemResult sso_redeem_job(const char *path, int timeout, uid_t server_uid, uint32_t job,
+                               VDSsoMsg **msg, char *err, size_t errlen);
+/* MAPPED: what the principal of @job is here. *@has_token is set, and
+ * @token filled, when the agent wants the helper to refresh the user's
+ * cache with that token; otherwise there is nothing more to do. */
+SsoRedeemResult sso_redeem_mapped(const char *path, int timeout, uid_t server_uid, uint32_t job,
+                                  uint32_t mapping, uint32_t uid,
+                                  uint8_t token[VDSSO_TOKEN_SIZE], int *has_token, char *err,
+                                  size_t errlen);
 
 /* REPORT's uid when no user was determined. */
 #define SSO_REPORT_NO_UID 0xffffffffu

@@ -62,6 +62,8 @@ int sso_options_parse(int argc, const char **argv, SsoOptions *o, char *err, siz
         }
         if (strcmp(a, "debug") == 0) {
             o->debug = 1;
+        } else if (strcmp(a, "helper") == 0) {
+            o->helper = 1;
         } else if ((v = value_of(a, "socket")) != NULL && v[0] == '/') {
             o->socket_path = v;
         } else if ((v = value_of(a, "krb5_conf")) != NULL && v[0] == '/') {

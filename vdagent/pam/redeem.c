@@ -268,3 +268,74 @@ SsoRedeemResult sso_redeem_report(const char *path, int timeout, uid_t server_ui
     vdsso_wipe_free(buf, len);
     return res;
 }
+
+SsoRedeemResult sso_redeem_job(const char *path, int timeout, uid_t server_uid, uint32_t job,
+                               VDSsoMsg **msg, char *err, size_t errlen)
+{
+    *msg = NULL;
+    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_JOB, .version = VDSSO_REDEEM_VERSION,
+                             .job = job };
+    VDSsoRedeemFrame ans;
+    uint8_t *buf;
+    size_t len;
+    SsoRedeemResult res = exchange(path, timeout, server_uid, &req, &ans, &buf, &len, err, errlen);
+    if (res != SSO_REDEEM_OK) {
+        vdsso_wipe_free(buf, len);
+        return res;
+    }
+    if (ans.type == VDSSO_REDEEM_STATUS && ans.status == VDSSO_STATUS_UNKNOWN_TOKEN) {
+        snprintf(err, errlen, "%s has no job %u waiting (dropped, done, or timed out)", path, job);
+        res = SSO_REDEEM_UNKNOWN_TOKEN;
+    } else if (ans.type == VDSSO_REDEEM_STATUS &&
+               ans.status == VDSSO_STATUS_WRONG_CONVERSATION) {
+        snprintf(err, errlen, "%s refused job %u to this process (not in the unit of job %u)",
+                 path, job, job);
+        res = SSO_REDEEM_WRONG_CONVERSATION;
+    } else if (ans.type != VDSSO_REDEEM_CRED) {
+        snprintf(err, errlen, "%s answered JOB with frame type %u (status %u)", path, ans.type,
+                 ans.type == VDSSO_REDEEM_STATUS ? ans.status : 0);
+        res = SSO_REDEEM_PROTOCOL;
+    } else {
+        int r = vdsso_msg_decode(ans.body, ans.body_len, msg);
+        if (r != VDSSO_OK) {
+            snprintf(err, errlen, "%s sent a malformed message: %s", path, vdsso_strerror(r));
+            res = SSO_REDEEM_PROTOCOL;
+        }
+    }
+    vdsso_wipe_free(buf, len);
+    return res;
+}
+
+SsoRedeemResult sso_redeem_mapped(const char *path, int timeout, uid_t server_uid, uint32_t job,
+                                  uint32_t mapping, uint32_t uid,
+                                  uint8_t token[VDSSO_TOKEN_SIZE], int *has_token, char *err,
+                                  size_t errlen)
+{
+    *has_token = 0;
+    VDSsoRedeemFrame req = { .type = VDSSO_REDEEM_MAPPED, .version = VDSSO_REDEEM_VERSION,
+                             .job = job, .mapping = mapping, .uid = uid };
+    VDSsoRedeemFrame ans;
+    uint8_t *buf;
+    size_t len;
+    SsoRedeemResult res = exchange(path, timeout, server_uid, &req, &ans, &buf, &len, err, errlen);
+    if (res == SSO_REDEEM_OK) {
+        if (ans.type == VDSSO_REDEEM_TOKEN) {
+            memcpy(token, ans.token, VDSSO_TOKEN_SIZE);
+            *has_token = 1;
+        } else if (ans.type == VDSSO_REDEEM_STATUS && ans.status == VDSSO_STATUS_OK) {
+            /* nothing more to do */
+        } else if (ans.type == VDSSO_REDEEM_STATUS) {
+            snprintf(err, errlen, "%s answered MAPPED with status %u (%s)", path, ans.status,
+                     vdsso_status_str(ans.status));
+            res = ans.status == VDSSO_STATUS_UNKNOWN_TOKEN ? SSO_REDEEM_UNKNOWN_TOKEN
+                : ans.status == VDSSO_STATUS_WRONG_CONVERSATION ? SSO_REDEEM_WRONG_CONVERSATION
+                : SSO_REDEEM_PROTOCOL;
+        } else {
+            snprintf(err, errlen, "%s answered MAPPED with frame type %u", path, ans.type);
+            res = SSO_REDEEM_PROTOCOL;
+        }
+    }
+    vdsso_wipe(&ans, sizeof(ans));
+    vdsso_wipe_free(buf, len);
+    return res;
+}

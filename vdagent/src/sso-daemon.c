@@ -1,5 +1,6 @@
 /* sso-daemon.c - single sign-on wired into spice-vdagentd: the real backend
- * (session-info for the seat, the system bus, Kerberos, the agent port)
+ * (session-info for the seat, the system bus, systemd for the helper, the
+ * agent port)
  * and the hooks vdagentd.c calls. See sso-daemon.h.
  *
  * Copyright (C) 2026 The spice-sso authors
@@ -21,9 +22,7 @@
 #include <systemd/sd-login.h>
 
 #include "sso.h"
-#include "sso-check.h"
 #include "sso-dbus.h"
-#include "sso-krb5map.h"
 
 static VDAgentdSsoConfig config;
 static gboolean config_loaded;
@@ -31,27 +30,6 @@ static VDAgentdSso *sso;
 static VDAgentdSsoBus *bus;
 static struct session_info *session_info;
 static VDAgentdSsoWriteFunc write_func;
-
-/* A VD_AGENT_SSO whose principal is being mapped to a local user, off the
- * main loop (sso-krb5map.c: a thread, a child process with a deadline);
- * sso.c decides on it once the mapping is done. At most one is current: a
- * newer message, the client leaving or the port being reset drops it. */
-typedef struct {
-    gboolean current;       /* FALSE once dropped; freed by the callback */
-    int port_nr;
-    uint8_t *data;
-    gsize size;
-    char *principal;
-} MapJob;
-
-static MapJob *map_job;
-/* the result be_map_principal() hands sso.c for the message being decided */
-static struct {
-    gboolean valid;
-    VDAgentdSsoMapping mapping;
-    uid_t uid;
-    gchar *reason;
-} premapped;
 
 /* ------------------------------------------------------------------ backend */
 
@@ -95,69 +73,18 @@ static int be_session_locked(gpointer data, const char *session)
     return vdagentd_sso_bus_session_locked(bus, session);
 }
 
-static VDAgentdSsoMapping be_map_principal(gpointer data, const VDSsoMsg *msg, uid_t *uid,
-                                           gchar **reason)
+static gboolean be_start_helper(gpointer data, guint job)
 {
-    /* mapped beforehand, off the main loop (vdagentd_sso_on_message) */
-    *reason = NULL;
-    g_return_val_if_fail(premapped.valid, VDAGENTD_SSO_NO_USER);
-    premapped.valid = FALSE;
-    *uid = premapped.uid;
-    *reason = g_steal_pointer(&premapped.reason);
-    return premapped.mapping;
+    g_autofree gchar *unit = g_strdup_printf(VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u"
+                                             VDAGENTD_SSO_HELPER_UNIT_SUFFIX, job);
+
+    return vdagentd_sso_bus_start_unit(bus, unit);
 }
 
-static void map_job_drop(const char *why)
+static void be_write_message(gpointer data, uint32_t port, uint32_t type,
+                             const uint8_t *payload, gsize size)
 {
-    MapJob *job = map_job;
-
-    if (job == NULL) {
-        return;
-    }
-    map_job = NULL;
-    job->current = FALSE;
-    vdsso_wipe(job->data, job->size);
-    syslog(LOG_INFO, "sso: dropped the VD_AGENT_SSO of %s while its principal was being"
-           " mapped: %s", job->principal, why);
-}
-
-static void map_job_free(MapJob *job)
-{
-    vdsso_wipe(job->data, job->size);
-    g_free(job->data);
-    g_free(job->principal);
-    g_free(job);
-}
-
-static void map_done(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-    MapJob *job = user_data;
-    uid_t uid = (uid_t) -1;
-    gchar *reason = NULL;
-    VDAgentdSsoMapping mapping = vdagentd_sso_map_principal_finish(result, &uid, &reason);
-
-    if (job->current && sso != NULL) {
-        map_job = NULL;
-        premapped.valid = TRUE;
-        premapped.mapping = mapping;
-        premapped.uid = uid;
-        premapped.reason = g_steal_pointer(&reason);
-        vdagentd_sso_handle_message(sso, job->port_nr, job->data, job->size);
-        premapped.valid = FALSE;
-        g_clear_pointer(&premapped.reason, g_free);
-    }
-    g_free(reason);
-    map_job_free(job);
-}
-
-static void be_refresh(gpointer data, const VDSsoMsg *msg, uid_t uid)
-{
-    vdagentd_sso_refresh_start(msg, uid);
-}
-
-static void be_write_port(gpointer data, const uint8_t *bytes, gsize size)
-{
-    write_func(bytes, size);
+    write_func(port, type, payload, size);
 }
 
 static gint64 be_now(gpointer data)
@@ -252,9 +179,8 @@ gboolean vdagentd_sso_start(struct session_info *si, VDAgentdSsoWriteFunc write)
         .emit = be_emit,
         .lock_session = be_lock_session,
         .session_locked = be_session_locked,
-        .map_principal = be_map_principal,
-        .refresh = be_refresh,
-        .write_port = be_write_port,
+        .start_helper = be_start_helper,
+        .write_message = be_write_message,
         .now = be_now,
         .peer = be_peer,
     };
@@ -293,49 +219,22 @@ gboolean vdagentd_sso_running(void)
 void vdagentd_sso_on_message(int port_nr, const uint8_t *data, gsize size)
 {
     if (sso != NULL) {
-        VDSsoMsg *msg = NULL;
-        uint32_t serial;
-        const char *why;
-
-        /* the server's newest credential supersedes one being mapped */
-        if (port_nr == VDSSO_PORT_SERVER) {
-            map_job_drop("a new VD_AGENT_SSO arrived");
-        }
-        if (port_nr != VDSSO_PORT_SERVER ||
-            vdagentd_sso_check_payload(data, size, &msg, &serial, &why) !=
-                VDSSO_RESULT_ACCEPTED) {
-            /* refused without a mapping: sso.c says why and replies */
-            vdagentd_sso_handle_message(sso, port_nr, data, size);
-            return;
-        }
-        /* krb5_kuserok reads files of the user's, who may make them block:
-         * never on the main loop */
-        MapJob *job = g_new0(MapJob, 1);
-        job->current = TRUE;
-        job->port_nr = port_nr;
-        job->data = g_memdup2(data, size);
-        job->size = size;
-        job->principal = g_strdup(msg->principal);
-        map_job = job;
-        vdagentd_sso_map_principal_async(msg, map_done, job);
-        vdsso_msg_free(msg);
+        vdagentd_sso_handle_message(sso, port_nr, data, size);
     } else if (port_nr != VDSSO_PORT_SERVER) {
         syslog(LOG_WARNING, "sso: dropped a VD_AGENT_SSO that came on port %d, not from"
                " the server", port_nr);
     } else if (write_func != NULL) {
-        vdagentd_sso_reply_disabled(data, size, be_write_port, NULL);
+        vdagentd_sso_reply_disabled(data, size, be_write_message, NULL);
     }
 }
 
 void vdagentd_sso_on_client_disconnected(const char *reason)
 {
-    map_job_drop(reason);
     vdagentd_sso_client_disconnected(sso, reason);
 }
 
 void vdagentd_sso_on_port_reset(void)
 {
-    map_job_drop("the agent port was reset");
     vdagentd_sso_port_reset(sso);
 }
 
@@ -346,8 +245,6 @@ void vdagentd_sso_on_seat_changed(void)
 
 void vdagentd_sso_stop(void)
 {
-    map_job_drop("vdagentd is stopping");
-    vdagentd_sso_refresh_shutdown();
     g_clear_pointer(&sso, vdagentd_sso_free);
     g_clear_pointer(&bus, vdagentd_sso_bus_free);
     if (config_loaded) {

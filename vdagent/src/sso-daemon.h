@@ -20,8 +20,10 @@
 
 G_BEGIN_DECLS
 
-/* Writes bytes (whole chunks) on the agent port, if it is open. */
-typedef void (*VDAgentdSsoWriteFunc)(const uint8_t *bytes, gsize size);
+/* Sends one agent message (@type, @data) on agent port @port_nr, if the
+ * virtio port is open (vdagent_virtio_port_write). */
+typedef void (*VDAgentdSsoWriteFunc)(uint32_t port_nr, uint32_t type, const uint8_t *data,
+                                     gsize size);
 
 /* Add the --sso* options. */
 void vdagentd_sso_add_options(GOptionContext *context);

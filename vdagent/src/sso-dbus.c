@@ -20,6 +20,9 @@
 #include <gio/gio.h>
 #include <syslog.h>
 
+#define SYSTEMD_NAME "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 #define LOGIND_NAME "org.freedesktop.login1"
 #define LOGIND_PATH "/org/freedesktop/login1"
 #define LOGIND_MANAGER "org.freedesktop.login1.Manager"
@@ -242,6 +245,34 @@ void vdagentd_sso_bus_lock_session(VDAgentdSsoBus *bus, const char *session)
                            "LockSession", g_variant_new("(s)", session), NULL,
                            G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
                            lock_done_cb, g_strdup(session));
+}
+
+static void start_unit_done_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    g_autofree gchar *unit = user_data;
+    GError *err = NULL;
+    GVariant *ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &err);
+
+    if (ret == NULL) {
+        /* vdagentd waits for the helper's MAPPED until its time-out */
+        syslog(LOG_ERR, "sso: systemd did not start %s: %s", unit, err->message);
+        g_error_free(err);
+        return;
+    }
+    g_variant_unref(ret);
+}
+
+gboolean vdagentd_sso_bus_start_unit(VDAgentdSsoBus *bus, const char *unit)
+{
+    if (bus->conn == NULL) {
+        syslog(LOG_ERR, "sso: cannot start %s: no system bus", unit);
+        return FALSE;
+    }
+    g_dbus_connection_call(bus->conn, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                           "StartUnit", g_variant_new("(ss)", unit, "replace"),
+                           G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
+                           NULL, start_unit_done_cb, g_strdup(unit));
+    return TRUE;
 }
 
 int vdagentd_sso_bus_session_locked(VDAgentdSsoBus *bus, const char *session)

@@ -32,6 +32,9 @@ gboolean vdagentd_sso_bus_owns_name(VDAgentdSsoBus *bus);
 gboolean vdagentd_sso_bus_emit(VDAgentdSsoBus *bus, const char *token_hex);
 /* org.freedesktop.login1.Manager.LockSession(@session), asynchronously */
 void vdagentd_sso_bus_lock_session(VDAgentdSsoBus *bus, const char *session);
+/* org.freedesktop.systemd1.Manager.StartUnit(@unit, "replace"),
+ * asynchronously (a failure is logged); FALSE without a bus */
+gboolean vdagentd_sso_bus_start_unit(VDAgentdSsoBus *bus, const char *unit);
 /* the LockedHint of @session: 1, 0, or -1 if it cannot be read */
 int vdagentd_sso_bus_session_locked(VDAgentdSsoBus *bus, const char *session);
 

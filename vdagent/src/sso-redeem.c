@@ -29,7 +29,8 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-/* FETCH is 8 + 20 bytes, REPORT 8 + 24: nothing a peer may send is larger */
+/* FETCH is 8 + 20 bytes, REPORT 8 + 24, JOB 8 + 4, MAPPED 8 + 12: nothing a
+ * peer may send is larger */
 #define REQUEST_MAX (VDSSO_REDEEM_HEADER + VDSSO_TOKEN_SIZE + 8u)
 
 typedef struct Conn Conn;
@@ -131,6 +132,19 @@ static void conn_answer_cred(Conn *c, uint8_t *payload, gsize payload_len)
     conn_answer(c, frame, size);
 }
 
+static void conn_answer_token(Conn *c, const uint8_t token[VDSSO_TOKEN_SIZE])
+{
+    VDSsoRedeemFrame f = { .type = VDSSO_REDEEM_TOKEN, .version = VDSSO_REDEEM_VERSION };
+    uint8_t *frame = g_malloc(VDSSO_REDEEM_HEADER + VDSSO_TOKEN_SIZE);
+    long n;
+
+    memcpy(f.token, token, VDSSO_TOKEN_SIZE);
+    n = vdsso_redeem_encode(&f, frame, VDSSO_REDEEM_HEADER + VDSSO_TOKEN_SIZE);
+    vdsso_wipe(&f, sizeof(f));
+    g_assert(n == VDSSO_REDEEM_HEADER + VDSSO_TOKEN_SIZE);
+    conn_answer(c, frame, (gsize) n);
+}
+
 static void conn_handle_request(Conn *c)
 {
     VDAgentdSsoRedeem *s = c->server;
@@ -160,6 +174,28 @@ static void conn_handle_request(Conn *c)
 
         vdsso_wipe(&f, sizeof(f));
         conn_answer_status(c, status);
+    } else if (f.type == VDSSO_REDEEM_JOB) {
+        uint8_t *payload = NULL;
+        gsize payload_len = 0;
+        uint32_t status = s->ops.job(s->data, f.job, c->pid, &payload, &payload_len);
+
+        if (status == VDSSO_STATUS_OK && payload != NULL) {
+            conn_answer_cred(c, payload, payload_len);
+        } else {
+            conn_answer_status(c, status == VDSSO_STATUS_OK ? VDSSO_STATUS_BAD_REQUEST : status);
+        }
+    } else if (f.type == VDSSO_REDEEM_MAPPED) {
+        uint8_t token[VDSSO_TOKEN_SIZE];
+        gboolean has_token = FALSE;
+        uint32_t status = s->ops.mapped(s->data, f.job, f.mapping, f.uid, c->pid, token,
+                                        &has_token);
+
+        if (status == VDSSO_STATUS_OK && has_token) {
+            conn_answer_token(c, token);
+        } else {
+            conn_answer_status(c, status);
+        }
+        vdsso_wipe(token, sizeof(token));
     } else {
         syslog(LOG_WARNING, "sso: redemption socket: peer pid %d sent a frame of type 0x%x,"
                " which only the agent sends", (int) c->pid, f.type);

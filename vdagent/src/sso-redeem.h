@@ -1,6 +1,6 @@
 /* sso-redeem.h - the redemption socket of spice-vdagentd: where the PAM
  * module, as root, fetches the credential for a token and reports what it did
- * with it (docs/protocol.md, "The redemption socket").
+ * with it, and where the single sign-on helper asks for its job (docs/protocol.md, "The redemption socket").
  *
  * Copyright (C) 2026 The spice-sso authors
  *
@@ -32,6 +32,14 @@ typedef struct VDAgentdSsoRedeemOps {
     /* REPORT: return the status to answer with. */
     uint32_t (*report)(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE],
                        uint32_t outcome, uint32_t uid);
+    /* JOB from process @pid (the single sign-on helper): like fetch, the
+     * payload of job @job */
+    uint32_t (*job)(gpointer data, uint32_t job, pid_t pid, uint8_t **payload,
+                    gsize *payload_len);
+    /* MAPPED from process @pid: return the status to answer with; with
+     * VDSSO_STATUS_OK and *@has_token, the answer is TOKEN(@token) */
+    uint32_t (*mapped)(gpointer data, uint32_t job, uint32_t mapping, uint32_t uid, pid_t pid,
+                       uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token);
 } VDAgentdSsoRedeemOps;
 
 typedef struct VDAgentdSsoRedeem VDAgentdSsoRedeem;

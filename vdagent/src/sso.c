@@ -261,6 +261,7 @@ void vdagentd_sso_config_clear(VDAgentdSsoConfig *config)
 typedef enum {
     PATH_LOGIN,  /* the greeter is asked for a new session */
     PATH_UNLOCK, /* the unlock dialog of the user's locked session is */
+    PATH_REFRESH, /* the helper refreshes the cache of the user's session */
 } PendingPath;
 
 typedef struct {
@@ -268,13 +269,23 @@ typedef struct {
     char *principal;
     uint8_t token[VDSSO_TOKEN_SIZE];
     PendingPath path;
-    uid_t uid;                 /* PATH_UNLOCK: whose session */
+    uid_t uid;                 /* PATH_UNLOCK, PATH_REFRESH: whose session */
+    guint job;                 /* PATH_REFRESH: the helper's job, whose unit fetches */
     gboolean fetched;
     guint fetches;             /* FETCHes answered (a restarted conversation fetches again) */
     guint emissions;
     guint emit_source;
     guint expire_source;
 } Pending;
+
+/* A checked VD_AGENT_SSO waiting for the helper to map its principal */
+typedef struct {
+    VDSsoMsg *msg;
+    uint32_t serial;
+    guint number;              /* the helper's unit is spice-vdagentd-sso@NUMBER.service */
+    gboolean fetched;          /* the helper fetched it (JOB) */
+    guint timeout_source;
+} Job;
 
 /* Single sign-on opened (or refreshed) a session of @uid as @principal */
 typedef struct {
@@ -302,13 +313,15 @@ struct VDAgentdSso {
     VDAgentdSsoBackend be;
     VDAgentdSsoRedeem *redeem;
     Pending *pending;
+    Job *job;
+    guint job_counter;
     GPtrArray *records;
     GHashTable *locks;         /* session id -> LockJob */
 };
 
 static const char *path_name(PendingPath path)
 {
-    return path == PATH_LOGIN ? "login" : "unlock";
+    return path == PATH_LOGIN ? "login" : path == PATH_UNLOCK ? "unlock" : "refresh";
 }
 
 static void record_free(gpointer p)
@@ -728,7 +741,8 @@ static gboolean pending_still_wanted(VDAgentdSso *sso, const char **why)
         *why = "the user's session left the seat";
         return FALSE;
     }
-    if (!user_session_locked(sso, p->uid) && !locking_uid(sso, p->uid)) {
+    if (p->path == PATH_UNLOCK && !user_session_locked(sso, p->uid) &&
+        !locking_uid(sso, p->uid)) {
         *why = "the user's session is no longer locked";
         return FALSE;
     }
@@ -760,7 +774,7 @@ static void pending_emit(VDAgentdSso *sso)
     const char *why, *fix;
     char hex[VDSSO_TOKEN_HEX_LEN + 1];
 
-    if (p == NULL || p->fetched) {
+    if (p == NULL || p->fetched || p->path == PATH_REFRESH) {
         return;
     }
     if (!pending_still_wanted(sso, &why) || !can_ask_greeter(sso, &why, &fix)) {
@@ -797,8 +811,10 @@ static gboolean expire_cb(gpointer user_data)
     return G_SOURCE_REMOVE;
 }
 
-/* Keep @msg (taken) with a new token and start asking the greeter. */
-static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path, uid_t uid)
+/* Keep @msg (taken) with a new token and start asking the greeter (a
+ * refresh: the helper of job @job is told the token instead). */
+static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path, uid_t uid,
+                              guint job)
 {
     Pending *p = g_new0(Pending, 1);
 
@@ -812,6 +828,7 @@ static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path,
     p->principal = g_strdup(msg->principal);
     p->path = path;
     p->uid = uid;
+    p->job = job;
     p->expire_source = g_timeout_add_seconds(sso->config.ttl, expire_cb, sso);
     sso->pending = p;
     pending_emit(sso);
@@ -820,36 +837,55 @@ static gboolean pending_start(VDAgentdSso *sso, VDSsoMsg *msg, PendingPath path,
 
 /* --------------------------------------------------------------- the message */
 
-/* Frame a VD_AGENT_SSO_REPLY for the server and hand it to @write_port. */
-static void write_reply(void (*write_port)(gpointer, const uint8_t *, gsize),
+/* Encode a VD_AGENT_SSO_REPLY and hand it to @write_message for the server
+ * (vdagentd frames it as any agent message). */
+static void write_reply(void (*write_message)(gpointer, uint32_t, uint32_t, const uint8_t *,
+                                              gsize),
                         gpointer write_data, uint32_t serial, uint32_t result)
 {
     VDSsoReply reply = { .version = VDSSO_VERSION, .serial = serial, .result = result };
     uint8_t payload[VDSSO_REPLY_SIZE];
-    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
     long n = vdsso_reply_encode(&reply, payload, sizeof(payload));
 
     g_return_if_fail(n == VDSSO_REPLY_SIZE);
-    n = vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload, sizeof(payload),
-                    frame, sizeof(frame));
-    g_return_if_fail(n == (long) sizeof(frame));
-    write_port(write_data, frame, sizeof(frame));
+    write_message(write_data, VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO_REPLY, payload,
+                  sizeof(payload));
 }
 
 static void send_reply(VDAgentdSso *sso, uint32_t serial, uint32_t result)
 {
-    write_reply(sso->be.write_port, sso->be.data, serial, result);
+    write_reply(sso->be.write_message, sso->be.data, serial, result);
     syslog(result == VDSSO_RESULT_ACCEPTED ? LOG_INFO : LOG_WARNING,
            "sso: replied to serial %u: %s", serial, vdsso_result_str(result));
 }
 
-/* The principal's user has a session on the seat: refresh it, and have the
- * greeter unlock it if it is locked. Takes @msg. */
-static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
+/* The user's session is refreshed (or there was nothing to refresh): if it
+ * is locked, or a lock asked for that its screen locker has not reported
+ * yet, have its unlock dialog unlock it with the same credential. Takes
+ * @msg. */
+static void unlock_if_locked(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
+{
+    const char *why, *fix;
+
+    if (!user_session_locked(sso, uid) && !locking_uid(sso, uid)) {
+        vdsso_msg_free(msg);
+        return;
+    }
+    if (!can_ask_greeter(sso, &why, &fix)) {
+        syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s;"
+               " fix: %s", (unsigned) uid, why, fix);
+        vdsso_msg_free(msg);
+        return;
+    }
+    pending_start(sso, msg, PATH_UNLOCK, uid, 0);
+}
+
+/* The principal's user has a session on the seat: have the helper of job
+ * @job refresh its cache through PAM, then its unlock dialog unlock it if
+ * it is locked. Takes @msg. */
+static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid, guint job)
 {
     Record *r = record_find(sso, uid);
-    const char *why, *fix;
-    gboolean locked;
 
     if (r != NULL && strcmp(r->principal, msg->principal) != 0) {
         syslog(LOG_WARNING, "sso: %s maps to uid %u, whose session single sign-on opened"
@@ -865,37 +901,22 @@ static uint32_t decide_refresh(VDAgentdSso *sso, VDSsoMsg *msg, uid_t uid)
         return VDSSO_RESULT_SEAT_BUSY;
     }
 
-    /* verifying the ticket needs the KDC and writing the cache a child
-     * process: done in the background, the outcome is logged */
-    syslog(LOG_INFO, "sso: refreshing the credential cache of uid %u with a new TGT of %s",
-           (unsigned) uid, msg->principal);
-    sso->be.refresh(sso->be.data, msg, uid);
-
-    /* locked, or a lock asked for that its screen locker has not reported
-     * yet */
-    locked = user_session_locked(sso, uid) || locking_uid(sso, uid);
-    if (!locked) {
-        vdsso_msg_free(msg);
-        return VDSSO_RESULT_ACCEPTED;
-    }
-    if (!can_ask_greeter(sso, &why, &fix)) {
-        syslog(LOG_WARNING, "sso: the session of uid %u is locked but cannot be unlocked: %s;"
-               " fix: %s", (unsigned) uid, why, fix);
-        vdsso_msg_free(msg);
-        return VDSSO_RESULT_ACCEPTED;
-    }
-    return pending_start(sso, msg, PATH_UNLOCK, uid) ? VDSSO_RESULT_ACCEPTED
-                                                     : VDSSO_RESULT_INTERNAL;
+    /* verifying the ticket needs the KDC and writing the cache a process
+     * of the user's: the helper does both through PAM (pam_authenticate
+     * redeems the token, pam_setcred(PAM_REFRESH_CRED) writes), then
+     * reports */
+    syslog(LOG_INFO, "sso: refreshing the credential cache of uid %u with a new TGT of %s"
+           " (the helper of job %u, through PAM)", (unsigned) uid, msg->principal, job);
+    return pending_start(sso, msg, PATH_REFRESH, uid, job) ? VDSSO_RESULT_ACCEPTED
+                                                          : VDSSO_RESULT_INTERNAL;
 }
 
-/* Decide what to do with a checked message. Takes @msg. */
-static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
+/* Decide what to do with a checked message whose principal the helper of
+ * job @job mapped (@mapping, @uid). Takes @msg. */
+static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg, uint32_t mapping, uid_t uid, guint job)
 {
     VDAgentdSsoSeat seat;
     const char *why, *fix;
-    uid_t uid = (uid_t) -1;
-    g_autofree gchar *reason = NULL;
-    VDAgentdSsoMapping mapping;
 
     if (!sso->be.get_seat(sso->be.data, &seat)) {
         syslog(LOG_ERR, "sso: cannot tell who is on the seat; refusing");
@@ -903,32 +924,34 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
         return VDSSO_RESULT_INTERNAL;
     }
 
-    mapping = sso->be.map_principal(sso->be.data, msg, &uid, &reason);
-    if (mapping == VDAGENTD_SSO_CRED_REFUSED || mapping == VDAGENTD_SSO_CRED_MISMATCH) {
-        /* judged by sso_krb5_creds_load(), as the PAM module would */
-        syslog(LOG_WARNING, "sso: refused the credential of %s: %s", msg->principal,
-               reason != NULL ? reason : "no reason given");
+    if (mapping == VDSSO_MAPPING_BAD_CRED || mapping == VDSSO_MAPPING_MISMATCH) {
+        /* judged by sso_krb5_creds_load() in the helper, as the PAM module
+         * would judge it */
+        syslog(LOG_WARNING, "sso: refused the credential of %s (the log of "
+               VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u" VDAGENTD_SSO_HELPER_UNIT_SUFFIX
+               " says why)", msg->principal, job);
         vdsso_msg_free(msg);
-        return mapping == VDAGENTD_SSO_CRED_MISMATCH ? VDSSO_RESULT_PRINCIPAL_MISMATCH
-                                                     : VDSSO_RESULT_MALFORMED;
+        return mapping == VDSSO_MAPPING_MISMATCH ? VDSSO_RESULT_PRINCIPAL_MISMATCH
+                                                 : VDSSO_RESULT_MALFORMED;
     }
-    if (mapping == VDAGENTD_SSO_USER_REFUSED) {
+    if (mapping == VDSSO_MAPPING_REFUSED) {
         /* the PAM module would refuse it too: asking the greeter would
          * only show a failed login to whoever sits at the screen */
         syslog(LOG_WARNING, "sso: refusing %s: it maps to a local user single sign-on may not"
-               " log in as (%s); the greeter is not asked", msg->principal,
-               reason != NULL ? reason : "no reason given");
+               " log in as (the log of " VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u"
+               VDAGENTD_SSO_HELPER_UNIT_SUFFIX " says why); the greeter is not asked",
+               msg->principal, job);
         vdsso_msg_free(msg);
         return VDSSO_RESULT_USER_REFUSED;
     }
-    if (mapping == VDAGENTD_SSO_MAPPED) {
+    if (mapping == VDSSO_MAPPING_USER) {
         g_auto(GStrv) sessions = user_sessions(sso, uid);
         if (sessions == NULL) {
             vdsso_msg_free(msg);
             return VDSSO_RESULT_INTERNAL;
         }
         if (sessions[0] != NULL) {
-            return decide_refresh(sso, msg, uid);
+            return decide_refresh(sso, msg, uid, job);
         }
     } else {
         syslog(LOG_INFO, "sso: %s maps to no local user here; the PAM module decides",
@@ -955,8 +978,99 @@ static uint32_t decide(VDAgentdSso *sso, VDSsoMsg *msg)
         vdsso_msg_free(msg);
         return VDSSO_RESULT_NO_LOGIN_SERVICE;
     }
-    return pending_start(sso, msg, PATH_LOGIN, (uid_t) -1) ? VDSSO_RESULT_ACCEPTED
-                                                           : VDSSO_RESULT_INTERNAL;
+    return pending_start(sso, msg, PATH_LOGIN, (uid_t) -1, 0) ? VDSSO_RESULT_ACCEPTED
+                                                              : VDSSO_RESULT_INTERNAL;
+}
+
+/* ----------------------------------------------------------------- the helper */
+
+static void job_free(Job *j)
+{
+    if (j->timeout_source) {
+        g_source_remove(j->timeout_source);
+    }
+    vdsso_msg_free(j->msg);
+    vdsso_wipe(j, sizeof(*j));
+    g_free(j);
+}
+
+/* Forget the message waiting for the helper, wiping it; no reply. */
+static void job_drop(VDAgentdSso *sso, const char *why)
+{
+    Job *j = sso->job;
+
+    if (j == NULL) {
+        return;
+    }
+    sso->job = NULL;
+    char *principal = g_strdup(j->msg->principal);
+    guint number = j->number;
+    job_free(j);
+    syslog(LOG_INFO, "sso: dropped the VD_AGENT_SSO of %s while its principal was being"
+           " mapped (job %u): %s", principal, number, why);
+    g_free(principal);
+}
+
+/* The helper's answer is in (or will never be): decide and reply. If the
+ * decision is a refresh by this job's helper, its token goes to @token. */
+static void job_finish(VDAgentdSso *sso, uint32_t mapping, uid_t uid,
+                       uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token)
+{
+    Job *j = sso->job;
+    VDSsoMsg *msg = g_steal_pointer(&j->msg);
+    uint32_t serial = j->serial;
+    guint number = j->number;
+
+    sso->job = NULL;
+    job_free(j);
+    send_reply(sso, serial, decide(sso, msg, mapping, uid, number));
+    if (has_token != NULL && sso->pending != NULL && sso->pending->path == PATH_REFRESH &&
+        sso->pending->job == number) {
+        memcpy(token, sso->pending->token, VDSSO_TOKEN_SIZE);
+        *has_token = TRUE;
+    }
+}
+
+static gboolean job_timeout_cb(gpointer user_data)
+{
+    VDAgentdSso *sso = user_data;
+
+    sso->job->timeout_source = 0;
+    syslog(LOG_WARNING, "sso: the single sign-on helper (job %u) did not report the mapping of"
+           " %s within %u ms; taking it as mapping to no local user", sso->job->number,
+           sso->job->msg->principal, sso->config.helper_timeout_ms);
+    job_finish(sso, VDSSO_MAPPING_NO_USER, (uid_t) -1, NULL, NULL);
+    return G_SOURCE_REMOVE;
+}
+
+/* Have the helper map the principal of @msg (taken); the reply goes out
+ * once it has. */
+static void job_start(VDAgentdSso *sso, VDSsoMsg *msg, uint32_t serial)
+{
+    Job *j = g_new0(Job, 1);
+
+    j->msg = msg;
+    j->serial = serial;
+    if (++sso->job_counter == 0) {
+        sso->job_counter = 1;
+    }
+    j->number = sso->job_counter;
+    sso->job = j;
+    if (!sso->be.start_helper(sso->be.data, j->number)) {
+        syslog(LOG_ERR, "sso: cannot start " VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u"
+               VDAGENTD_SSO_HELPER_UNIT_SUFFIX " to map %s; taking it as mapping to no"
+               " local user", j->number, msg->principal);
+        job_finish(sso, VDSSO_MAPPING_NO_USER, (uid_t) -1, NULL, NULL);
+        return;
+    }
+    j->timeout_source = g_timeout_add(sso->config.helper_timeout_ms, job_timeout_cb, sso);
+    syslog(LOG_INFO, "sso: asked systemd to start " VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u"
+           VDAGENTD_SSO_HELPER_UNIT_SUFFIX " to map %s", j->number, msg->principal);
+}
+
+guint vdagentd_sso_current_job(VDAgentdSso *sso)
+{
+    return sso->job != NULL ? sso->job->number : 0;
 }
 
 void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *data, gsize size)
@@ -973,8 +1087,10 @@ void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *d
     }
     /* the server's newest credential supersedes whatever is pending */
     pending_drop(sso, "a new VD_AGENT_SSO arrived");
+    job_drop(sso, "a new VD_AGENT_SSO arrived");
 
-    result = vdagentd_sso_check_payload(data, size, &msg, &serial, &why);
+    result = vdagentd_sso_check_payload(data, size, &msg, &serial,
+                                        &why);
     if (result != VDSSO_RESULT_ACCEPTED) {
         syslog(LOG_WARNING, "sso: refused VD_AGENT_SSO serial %u (%" G_GSIZE_FORMAT
                " bytes): %s", serial, size, why);
@@ -983,19 +1099,21 @@ void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr, const uint8_t *d
     }
     syslog(LOG_INFO, "sso: VD_AGENT_SSO serial %u for %s (%u credential bytes, flags 0x%x)",
            serial, msg->principal, msg->cred_len, msg->flags);
-    result = decide(sso, msg);
-    send_reply(sso, serial, result);
+    /* who the principal is here is the helper's to say (Kerberos runs
+     * only in PAM and the helper, never in vdagentd) */
+    job_start(sso, msg, serial);
 }
 
 void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
-                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 void (*write_message)(gpointer, uint32_t, uint32_t,
+                                                       const uint8_t *, gsize),
                                  gpointer write_data)
 {
     uint32_t serial = vdagentd_sso_peek_serial(data, size);
 
     syslog(LOG_WARNING, "sso: single sign-on is disabled; refusing VD_AGENT_SSO serial %u",
            serial);
-    write_reply(write_port, write_data, serial, VDSSO_RESULT_DISABLED);
+    write_reply(write_message, write_data, serial, VDSSO_RESULT_DISABLED);
 }
 
 /* ------------------------------------------------------------ client and seat */
@@ -1006,6 +1124,7 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
         return;
     }
     pending_drop(sso, reason);
+    job_drop(sso, reason);
     for (guint i = 0; i < sso->records->len; i++) {
         Record *r = g_ptr_array_index(sso->records, i);
         g_auto(GStrv) sessions = user_sessions(sso, r->uid);
@@ -1035,6 +1154,7 @@ void vdagentd_sso_port_reset(VDAgentdSso *sso)
         return;
     }
     pending_drop(sso, "the agent port was reset");
+    job_drop(sso, "the agent port was reset");
 }
 
 void vdagentd_sso_seat_changed(VDAgentdSso *sso)
@@ -1078,8 +1198,9 @@ void vdagentd_sso_seat_changed(VDAgentdSso *sso)
         return;
     }
     /* a greeter may just have come up: ask it now rather than at the next
-     * repetition (an unlock dialog heard the one signal it needs) */
-    if (sso->pending->path == PATH_UNLOCK) {
+     * repetition (an unlock dialog heard the one signal it needs; a
+     * refresh asks no greeter) */
+    if (sso->pending->path != PATH_LOGIN) {
         return;
     }
     if (sso->pending->emit_source) {
@@ -1143,11 +1264,53 @@ void vdagentd_sso_peer_clear(VDAgentdSsoPeer *peer)
  * PAM_TTY), which tells the login conversations of seat0's greeter from
  * those of other seats' and of remote displays, all GDM's too. A refused
  * FETCH leaves the token valid for the right conversation. */
+static gchar *helper_unit(guint job)
+{
+    return g_strdup_printf(VDAGENTD_SSO_HELPER_UNIT_PREFIX "%u" VDAGENTD_SSO_HELPER_UNIT_SUFFIX,
+                           job);
+}
+
+/* Is process @pid the helper of job @job: in its unit, as systemd runs it
+ * (so in no logind session)? Only root can start units, and vdagentd picks
+ * the job numbers: the unit's name binds the process to the job. */
+static gboolean helper_peer_ok(VDAgentdSso *sso, guint job, pid_t pid, char **why)
+{
+    VDAgentdSsoPeer peer = { 0 };
+    g_autofree gchar *unit = helper_unit(job);
+    gboolean ok;
+
+    if (sso->be.peer == NULL || !sso->be.peer(sso->be.data, pid, &peer)) {
+        vdagentd_sso_peer_clear(&peer);
+        *why = g_strdup("its logind session and unit cannot be read");
+        return FALSE;
+    }
+    ok = peer.session == NULL && g_strcmp0(peer.unit, unit) == 0;
+    if (!ok) {
+        *why = peer.session != NULL
+            ? g_strdup_printf("it runs in logind session %s, not in unit %s", peer.session, unit)
+            : g_strdup_printf("it runs in unit %s, not in %s", peer.unit ? peer.unit : "(none)",
+                              unit);
+    }
+    vdagentd_sso_peer_clear(&peer);
+    return ok;
+}
+
 static gboolean conversation_ok(VDAgentdSso *sso, uint32_t user, pid_t pid, char **why)
 {
     Pending *p = sso->pending;
     VDAgentdSsoPeer peer = { 0 };
     gboolean ok = FALSE;
+
+    if (p->path == PATH_REFRESH) {
+        /* the helper's PAM conversation, with the user preset */
+        if (user != (uint32_t) p->uid) {
+            *why = g_strdup_printf("it presets uid %d, and the refresh is for uid %u",
+                                   user == VDSSO_REDEEM_NO_USER ? -1 : (int) user,
+                                   (unsigned) p->uid);
+            return FALSE;
+        }
+        return helper_peer_ok(sso, p->job, pid, why);
+    }
 
     if (p->path == PATH_LOGIN && user != VDSSO_REDEEM_NO_USER) {
         *why = g_strdup_printf("it presets uid %u, and a login greeter presets nobody",
@@ -1218,8 +1381,9 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
     }
     if (!conversation_ok(sso, user, pid, &why)) {
         syslog(LOG_WARNING, "sso: redemption: refused the FETCH of pid %d for the %s of %s: %s;"
-               " the token stays valid for seat0's greeter", (int) pid, path_name(p->path),
-               p->principal, why);
+               " the token stays valid for %s", (int) pid, path_name(p->path),
+               p->principal, why,
+               p->path == PATH_REFRESH ? "the helper" : "seat0's greeter");
         g_free(why);
         return VDSSO_STATUS_WRONG_CONVERSATION;
     }
@@ -1283,12 +1447,25 @@ uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_S
         pending_drop(sso, "reported");
         return VDSSO_STATUS_OK;
     }
-    if (uid == 0 || (p->path == PATH_UNLOCK && uid != p->uid)) {
+    if (uid == 0 || (p->path != PATH_LOGIN && uid != p->uid)) {
         /* the PAM module refuses root itself; never record it */
         syslog(LOG_ERR, "sso: the PAM module reported success for uid %u, which is not"
                " acceptable here", (unsigned) uid);
         pending_drop(sso, "reported an unexpected uid");
         return VDSSO_STATUS_BAD_REQUEST;
+    }
+    if (p->path == PATH_REFRESH) {
+        /* the helper's PAM module verified the ticket and now writes the
+         * cache (pam_setcred), logging the outcome; the session was there
+         * before, so nothing is recorded: a session single sign-on opened
+         * has its record, and a refresh does not change who may take it */
+        VDSsoMsg *msg = g_steal_pointer(&p->msg);
+
+        syslog(LOG_INFO, "sso: refresh of uid %u with %s: the helper's PAM module verified the"
+               " ticket and writes the cache", (unsigned) uid, p->principal);
+        pending_drop(sso, "reported");
+        unlock_if_locked(sso, msg, (uid_t) uid);
+        return VDSSO_STATUS_OK;
     }
     Record *r = record_find(sso, (uid_t) uid);
     if (r == NULL) {
@@ -1329,12 +1506,98 @@ static uint32_t redeem_report(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZ
     return vdagentd_sso_report(data, token, outcome, uid);
 }
 
+uint32_t vdagentd_sso_job(VDAgentdSso *sso, uint32_t job, pid_t pid, uint8_t **payload,
+                          gsize *payload_len)
+{
+    Job *j = sso->job;
+    char *why = NULL;
+
+    *payload = NULL;
+    *payload_len = 0;
+    if (j == NULL || j->number != job || j->fetched) {
+        syslog(LOG_WARNING, "sso: redemption: JOB %u from pid %d: no such job is waiting for"
+               " its helper", job, (int) pid);
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    if (!helper_peer_ok(sso, job, pid, &why)) {
+        syslog(LOG_WARNING, "sso: redemption: refused the JOB of pid %d for job %u: %s",
+               (int) pid, job, why);
+        g_free(why);
+        return VDSSO_STATUS_WRONG_CONVERSATION;
+    }
+    size_t size = vdsso_msg_size(j->msg);
+    uint8_t *buf = g_malloc(size);
+    if (vdsso_msg_encode(j->msg, buf, size) != (long) size) {
+        vdsso_wipe(buf, size);
+        g_free(buf);
+        syslog(LOG_ERR, "sso: redemption: cannot encode the VD_AGENT_SSO of job %u", job);
+        return VDSSO_STATUS_BAD_REQUEST;
+    }
+    j->fetched = TRUE;
+    syslog(LOG_INFO, "sso: the helper of job %u fetched the VD_AGENT_SSO of %s to map its"
+           " principal", job, j->msg->principal);
+    *payload = buf;
+    *payload_len = size;
+    return VDSSO_STATUS_OK;
+}
+
+uint32_t vdagentd_sso_mapped(VDAgentdSso *sso, uint32_t job, uint32_t mapping, uint32_t uid,
+                             pid_t pid, uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token)
+{
+    Job *j = sso->job;
+    char *why = NULL;
+
+    *has_token = FALSE;
+    if (j == NULL || j->number != job) {
+        syslog(LOG_WARNING, "sso: redemption: MAPPED %u from pid %d: no such job is waiting"
+               " for its helper", job, (int) pid);
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    if (!helper_peer_ok(sso, job, pid, &why)) {
+        syslog(LOG_WARNING, "sso: redemption: refused the MAPPED of pid %d for job %u: %s",
+               (int) pid, job, why);
+        g_free(why);
+        return VDSSO_STATUS_WRONG_CONVERSATION;
+    }
+    if (!j->fetched) {
+        syslog(LOG_WARNING, "sso: redemption: MAPPED for job %u, which its helper never"
+               " fetched", job);
+        return VDSSO_STATUS_NOT_FETCHED;
+    }
+    if (mapping == VDSSO_MAPPING_USER && (uid == 0 || uid == VDSSO_REDEEM_NO_USER)) {
+        /* the helper refuses root itself (sso-krb5); never take it */
+        syslog(LOG_ERR, "sso: the helper of job %u mapped %s to uid %u, which is not"
+               " acceptable here", job, j->msg->principal, (unsigned) uid);
+        job_finish(sso, VDSSO_MAPPING_REFUSED, (uid_t) -1, NULL, NULL);
+        return VDSSO_STATUS_BAD_REQUEST;
+    }
+    if (mapping == VDSSO_MAPPING_USER) {
+        syslog(LOG_INFO, "sso: the helper of job %u mapped %s to uid %u", job,
+               j->msg->principal, (unsigned) uid);
+    }
+    job_finish(sso, mapping, (uid_t) uid, token, has_token);
+    return VDSSO_STATUS_OK;
+}
+
+static uint32_t redeem_job(gpointer data, uint32_t job, pid_t pid, uint8_t **payload,
+                           gsize *payload_len)
+{
+    return vdagentd_sso_job(data, job, pid, payload, payload_len);
+}
+
+static uint32_t redeem_mapped(gpointer data, uint32_t job, uint32_t mapping, uint32_t uid,
+                              pid_t pid, uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token)
+{
+    return vdagentd_sso_mapped(data, job, mapping, uid, pid, token, has_token);
+}
+
 /* --------------------------------------------------------------- lifetime */
 
 VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
                               const VDAgentdSsoBackend *backend, GError **error)
 {
-    static const VDAgentdSsoRedeemOps ops = { redeem_fetch, redeem_report };
+    static const VDAgentdSsoRedeemOps ops = { redeem_fetch, redeem_report, redeem_job,
+                                              redeem_mapped };
     VDAgentdSso *sso = g_new0(VDAgentdSso, 1);
 
     sso->config.enabled = config->enabled;
@@ -1346,6 +1609,8 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
                                                       : VDAGENTD_SSO_LOCK_RETRY_MS;
     sso->config.lock_attempts = config->lock_attempts ? config->lock_attempts
                                                       : VDAGENTD_SSO_LOCK_ATTEMPTS;
+    sso->config.helper_timeout_ms = config->helper_timeout_ms
+        ? config->helper_timeout_ms : VDAGENTD_SSO_HELPER_TIMEOUT * 1000u;
     sso->be = *backend;
     sso->records = g_ptr_array_new_with_free_func(record_free);
     sso->locks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, lock_job_free);
@@ -1370,6 +1635,10 @@ void vdagentd_sso_free(VDAgentdSso *sso)
     if (sso->pending) {
         pending_free(sso->pending);
         sso->pending = NULL;
+    }
+    if (sso->job) {
+        job_free(sso->job);
+        sso->job = NULL;
     }
     vdagentd_sso_redeem_free(sso->redeem);
     g_hash_table_destroy(sso->locks);

@@ -10,7 +10,7 @@
  *
  * The contract is docs/protocol.md. This file holds the policy; everything
  * it needs from the outside (the seat, the system bus, Kerberos, the agent
- * port, the clock) comes in through VDAgentdSsoBackend, so that the policy
+ * port, the clock, the helper) comes in through VDAgentdSsoBackend, so that the policy
  * is tested on its own. sso-daemon.c builds the real backend.
  */
 #ifndef VDAGENTD_SSO_H
@@ -51,6 +51,7 @@ typedef struct VDAgentdSsoConfig {
     /* not configurable, but tests shorten them */
     guint lock_retry_ms;      /* first wait before LockedHint is checked */
     guint lock_attempts;      /* checks before giving up (with an error) */
+    guint helper_timeout_ms;  /* wait for the helper's MAPPED; 0: the default */
 } VDAgentdSsoConfig;
 
 /* Command-line options, to add to the daemon's GOptionContext. */
@@ -93,25 +94,16 @@ void vdagentd_sso_peer_clear(VDAgentdSsoPeer *peer);
  * conversations run in it. */
 #define VDAGENTD_SSO_GREETER_UNIT "gdm.service"
 
-/* Who the principal of a VD_AGENT_SSO is here, as the PAM module maps it */
-typedef enum VDAgentdSsoMapping {
-    /* a local user single sign-on may log in as */
-    VDAGENTD_SSO_MAPPED,
-    /* no local account (or no local name) for it: the PAM module decides
-     * (and refuses, unless the account appears meanwhile); also when the
-     * mapping failed (an internal error, or it did not finish in time) */
-    VDAGENTD_SSO_NO_USER,
-    /* a local account that single sign-on may never log in as: uid 0, a
-     * uid outside [UID_MIN, UID_MAX], krb5_kuserok said no, a .k5login
-     * that is no regular file; the greeter is not asked */
-    VDAGENTD_SSO_USER_REFUSED,
-    /* sso_krb5_creds_load() refused the credential (malformed, not one
-     * client principal, no TGT of the realm, expired): reply MALFORMED */
-    VDAGENTD_SSO_CRED_REFUSED,
-    /* the credential's client is not the principal field: reply
-     * PRINCIPAL_MISMATCH */
-    VDAGENTD_SSO_CRED_MISMATCH,
-} VDAgentdSsoMapping;
+/* The single sign-on helper: a PAM application of ours that systemd runs
+ * as the oneshot unit spice-vdagentd-sso@JOB.service (JOB a decimal
+ * number, no secret). vdagentd never runs Kerberos itself: the helper maps
+ * the principal of a VD_AGENT_SSO to a local user (MAPPED), and refreshes
+ * an existing session's cache through PAM (pam_vdagent_sso). */
+#define VDAGENTD_SSO_HELPER_UNIT_PREFIX "spice-vdagentd-sso@"
+#define VDAGENTD_SSO_HELPER_UNIT_SUFFIX ".service"
+/* Seconds from asking systemd to start the helper to its MAPPED; then the
+ * principal is taken as mapping to no local user */
+#define VDAGENTD_SSO_HELPER_TIMEOUT 15
 
 typedef struct VDAgentdSsoBackend {
     gpointer data;
@@ -133,21 +125,14 @@ typedef struct VDAgentdSsoBackend {
     /* logind's LockedHint of the session now: 1, 0, or -1 when unknown */
     int (*session_locked)(gpointer data, const char *session);
 
-    /* Kerberos: the local user the principal of @msg maps to, as the PAM
-     * module maps it. VDAGENTD_SSO_MAPPED: *@uid is that user's;
-     * VDAGENTD_SSO_USER_REFUSED: *@reason (for g_free, no secrets) says
-     * why single sign-on may not log in as it; VDAGENTD_SSO_CRED_REFUSED
-     * and VDAGENTD_SSO_CRED_MISMATCH: *@reason says what is wrong with the
-     * credential */
-    VDAgentdSsoMapping (*map_principal)(gpointer data, const VDSsoMsg *msg, uid_t *uid,
-                                        gchar **reason);
-    /* start refreshing the existing credential cache of @uid's session with
-     * the TGT in @msg (verified against the keytab first); runs in the
-     * background, copies what it needs, logs its outcome */
-    void (*refresh)(gpointer data, const VDSsoMsg *msg, uid_t uid);
+    /* ask systemd to start the helper's unit for job @job
+     * (spice-vdagentd-sso@JOB.service); FALSE if it could not be asked */
+    gboolean (*start_helper)(gpointer data, guint job);
 
-    /* write bytes (whole chunks, made with vdsso_frame()) on the agent port */
-    void (*write_port)(gpointer data, const uint8_t *bytes, gsize size);
+    /* send one agent message (@type, @payload) on agent port @port
+     * (vdagentd frames and chunks it: vdagent_virtio_port_write) */
+    void (*write_message)(gpointer data, uint32_t port, uint32_t type, const uint8_t *payload,
+                          gsize size);
 
     /* seconds since the epoch, for ticket lifetimes */
     gint64 (*now)(gpointer data);
@@ -169,14 +154,15 @@ VDAgentdSso *vdagentd_sso_new(const VDAgentdSsoConfig *config,
 void vdagentd_sso_free(VDAgentdSso *sso);
 
 /* A complete VD_AGENT_SSO message arrived on agent port @port_nr.
- * Answers the server on VDP_SERVER_PORT through backend->write_port. @data
+ * Answers the server on VDP_SERVER_PORT through backend->write_message. @data
  * is not kept; the caller wipes it. */
 void vdagentd_sso_handle_message(VDAgentdSso *sso, int port_nr,
                                  const uint8_t *data, gsize size);
 
 /* Answer a VD_AGENT_SSO from the server when single sign-on is off. */
 void vdagentd_sso_reply_disabled(const uint8_t *data, gsize size,
-                                 void (*write_port)(gpointer, const uint8_t *, gsize),
+                                 void (*write_message)(gpointer, uint32_t, uint32_t,
+                                                       const uint8_t *, gsize),
                                  gpointer write_data);
 
 /* The client left, or another one took its place: wipe any pending
@@ -208,6 +194,13 @@ uint32_t vdagentd_sso_fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SI
                             uint32_t user, pid_t pid, uint8_t **payload, gsize *payload_len);
 uint32_t vdagentd_sso_report(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE],
                              uint32_t outcome, uint32_t uid);
+/* The helper's requests, as the socket calls them (from process @pid). */
+uint32_t vdagentd_sso_job(VDAgentdSso *sso, uint32_t job, pid_t pid, uint8_t **payload,
+                          gsize *payload_len);
+uint32_t vdagentd_sso_mapped(VDAgentdSso *sso, uint32_t job, uint32_t mapping, uint32_t uid,
+                             pid_t pid, uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token);
+/* The number of the job waiting for the helper, 0 if none. */
+guint vdagentd_sso_current_job(VDAgentdSso *sso);
 
 G_END_DECLS
 

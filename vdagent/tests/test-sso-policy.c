@@ -1,6 +1,8 @@
 /* test-sso-policy.c - spice-vdagentd's single sign-on policy (sso.c) with a
- * fake backend: a seat, a bus, a mapping and an agent port that record what
- * is asked of them. logind's LockedHint is per session; LockSession sets it
+ * fake backend: a seat, a bus, the helper and an agent port that record what
+ * is asked of them. The helper (spice-vdagent-sso-helper) is played here:
+ * its JOB and MAPPED (fake.map) and, for a refresh, its PAM module's FETCH
+ * and REPORT. logind's LockedHint is per session; LockSession sets it
  * only while the session's screen locker is up (fake.shield), as
  * gnome-shell does with SetLockedHint once its shield is shown. */
 #include "fake-creds.h"
@@ -24,10 +26,12 @@ typedef struct {
     GHashTable *hints;         /* session -> LockedHint + 2 */
     int locked_hint;           /* LockedHint of the sessions not in hints */
     gboolean shield;           /* the screen locker is up: a lock takes */
-    VDAgentdSsoMapping map;
+    uint32_t map;              /* the helper's MAPPED: a VDSsoMapping */
     uid_t map_uid;
-    const char *map_reason;    /* for VDAGENTD_SSO_USER_REFUSED */
-    int refreshes;
+    gboolean helper_starts;    /* start_helper succeeds */
+    gboolean helper_answers;   /* the helper plays its part (else: a test does) */
+    guint job;                 /* the last job a helper was started for */
+    int refreshes;             /* refreshes the helper's PAM module verified */
     GByteArray *port;
     /* the redemption socket's peer: by default the right conversation (a
      * login's GDM worker when no user session is on the seat, else the
@@ -98,23 +102,27 @@ static guint lock_calls(const char *session)
     return n;
 }
 
-static VDAgentdSsoMapping f_map_principal(gpointer d, const VDSsoMsg *msg, uid_t *uid,
-                                          gchar **reason)
+#define HELPER_PID 4343
+
+static gboolean f_start_helper(gpointer d, guint job)
 {
-    *uid = fake.map_uid;
-    *reason = fake.map == VDAGENTD_SSO_USER_REFUSED ? g_strdup(fake.map_reason) : NULL;
-    return fake.map;
+    CHECK(job != 0);
+    fake.job = job;
+    return fake.helper_starts;
 }
 
-static void f_refresh(gpointer d, const VDSsoMsg *msg, uid_t uid)
+/* vdagentd's vdagent_virtio_port_write: one agent message, framed here as
+ * its chunks would be, for the checks below */
+static void f_write_message(gpointer d, uint32_t port, uint32_t type, const uint8_t *payload,
+                            gsize size)
 {
-    CHECK_INT(uid, fake.map_uid);
-    fake.refreshes++;
-}
+    uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
 
-static void f_write_port(gpointer d, const uint8_t *bytes, gsize size)
-{
-    g_byte_array_append(fake.port, bytes, (guint)size);
+    CHECK_INT(port, VDSSO_PORT_SERVER);
+    CHECK_INT(type, VDSSO_AGENT_MSG_SSO_REPLY);
+    CHECK_INT(size, VDSSO_REPLY_SIZE);
+    CHECK_INT(vdsso_frame(port, type, payload, size, frame, sizeof(frame)), (long)sizeof(frame));
+    g_byte_array_append(fake.port, frame, sizeof(frame));
 }
 
 static gint64 f_now(gpointer d)
@@ -125,6 +133,11 @@ static gint64 f_now(gpointer d)
 static gboolean f_peer(gpointer d, pid_t pid, VDAgentdSsoPeer *peer)
 {
     memset(peer, 0, sizeof(*peer));
+    if (pid == HELPER_PID) { /* the helper's unit, as systemd runs it */
+        peer->session_uid = (uid_t)-1;
+        peer->unit = g_strdup_printf("spice-vdagentd-sso@%u.service", fake.job);
+        return TRUE;
+    }
     CHECK_INT(pid, 4242);
     if (fake.peer_set) {
         peer->session = g_strdup(fake.peer.session);
@@ -154,9 +167,8 @@ static const VDAgentdSsoBackend backend = {
     .emit = f_emit,
     .lock_session = f_lock_session,
     .session_locked = f_session_locked,
-    .map_principal = f_map_principal,
-    .refresh = f_refresh,
-    .write_port = f_write_port,
+    .start_helper = f_start_helper,
+    .write_message = f_write_message,
     .now = f_now,
     .peer = f_peer,
 };
@@ -181,9 +193,10 @@ static void fake_reset(void)
     g_hash_table_remove_all(fake.hints);
     fake.locked_hint = 0;
     fake.shield = TRUE;
-    fake.map = VDAGENTD_SSO_NO_USER;
-    fake.map_reason = NULL;
+    fake.map = VDSSO_MAPPING_NO_USER;
     fake.map_uid = (uid_t)-1;
+    fake.helper_starts = TRUE;
+    fake.helper_answers = TRUE;
     fake.refreshes = 0;
     fake.peer_set = FALSE;
     fake.peer_ok = TRUE;
@@ -194,6 +207,8 @@ static void fake_reset(void)
 /* locks checked after 20, 40, 80 ... ms, 6 times */
 #define LOCK_RETRY_MS 20
 #define LOCK_ATTEMPTS 6
+/* the helper's MAPPED is awaited 200 ms */
+#define HELPER_TIMEOUT_MS 200
 
 /* @state: the state file, or NULL; the fake is reset first unless @keep */
 static VDAgentdSso *sso_new_full(guint ttl, const char *state, gboolean keep)
@@ -201,7 +216,8 @@ static VDAgentdSso *sso_new_full(guint ttl, const char *state, gboolean keep)
     VDAgentdSsoConfig config = { .enabled = TRUE, .ttl = ttl, .pam_service_file = pam_file,
                                  .socket_path = sock_path, .state_file = (gchar *)state,
                                  .lock_retry_ms = LOCK_RETRY_MS,
-                                 .lock_attempts = LOCK_ATTEMPTS };
+                                 .lock_attempts = LOCK_ATTEMPTS,
+                                 .helper_timeout_ms = HELPER_TIMEOUT_MS };
     GError *err = NULL;
     if (!keep) {
         fake_reset();
@@ -247,7 +263,36 @@ static uint8_t *sso_payload(const char *principal, uint32_t serial, uint32_t fla
     return buf;
 }
 
-/* Send a message on @port; the reply's result, or -1 if none was written. */
+/* The helper of the current job: JOB, then MAPPED (fake.map); with a
+ * token, its PAM module fetches as the preset user and reports success (a
+ * refresh). Returns MAPPED's status. */
+static uint32_t play_helper(VDAgentdSso *sso)
+{
+    uint8_t *payload = NULL, token[VDSSO_TOKEN_SIZE];
+    gsize len = 0;
+    gboolean has_token = FALSE;
+    guint job = vdagentd_sso_current_job(sso);
+
+    CHECK_INT(job, fake.job);
+    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    vdsso_wipe_free(payload, len);
+    uint32_t st = vdagentd_sso_mapped(sso, job, fake.map, (uint32_t)fake.map_uid, HELPER_PID,
+                                      token, &has_token);
+    if (st != VDSSO_STATUS_OK || !has_token) {
+        return st;
+    }
+    CHECK_INT(fake.map, VDSSO_MAPPING_USER);
+    CHECK_INT(vdagentd_sso_fetch(sso, token, (uint32_t)fake.map_uid, HELPER_PID, &payload, &len),
+              VDSSO_STATUS_OK);
+    vdsso_wipe_free(payload, len);
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, (uint32_t)fake.map_uid),
+              VDSSO_STATUS_OK);
+    fake.refreshes++;
+    return st;
+}
+
+/* Send a message on @port (the helper answers, unless a test plays it);
+ * the reply's result, or -1 if none was written. */
 static long send_sso(VDAgentdSso *sso, int port, const char *principal, uint32_t serial,
                      uint32_t flags)
 {
@@ -256,6 +301,9 @@ static long send_sso(VDAgentdSso *sso, int port, const char *principal, uint32_t
     g_byte_array_set_size(fake.port, 0);
     vdagentd_sso_handle_message(sso, port, p, len);
     free(p);
+    if (fake.helper_answers && vdagentd_sso_current_job(sso) != 0) {
+        play_helper(sso);
+    }
     if (fake.port->len == 0) {
         return -1;
     }
@@ -297,6 +345,117 @@ static uint32_t fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE], V
 }
 
 /* ------------------------------------------------------------------ cases */
+
+/* vdagentd has no Kerberos: the helper maps the principal, in its own
+ * unit, and refreshes through PAM; the reply waits for its MAPPED */
+static void test_helper(void)
+{
+    VDAgentdSso *sso = sso_new(60);
+    uint8_t *payload = NULL, token[VDSSO_TOKEN_SIZE];
+    gsize len = 0;
+    gboolean has_token = TRUE;
+
+    fake.helper_answers = FALSE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), -1);
+    guint job = vdagentd_sso_current_job(sso);
+    CHECK(job != 0 && job == fake.job);
+    CHECK_INT(fake.emitted->len, 0);
+    /* another job's number, a process outside the unit, MAPPED before JOB */
+    CHECK_INT(vdagentd_sso_job(sso, job + 1, HELPER_PID, &payload, &len),
+              VDSSO_STATUS_UNKNOWN_TOKEN);
+    CHECK_INT(vdagentd_sso_job(sso, job, 4242, &payload, &len),
+              VDSSO_STATUS_WRONG_CONVERSATION);
+    CHECK(payload == NULL);
+    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                  4242, token, &has_token), VDSSO_STATUS_WRONG_CONVERSATION);
+    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                  HELPER_PID, token, &has_token), VDSSO_STATUS_NOT_FETCHED);
+    CHECK(!has_token);
+    CHECK_INT(fake.port->len, 0);
+    /* the helper's JOB: the message, once */
+    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    VDSsoMsg *m = NULL;
+    CHECK_INT(vdsso_msg_decode(payload, len, &m), VDSSO_OK);
+    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
+    vdsso_msg_free(m);
+    vdsso_wipe_free(payload, len);
+    payload = NULL;
+    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len),
+              VDSSO_STATUS_UNKNOWN_TOKEN);
+    /* a mapping to root is never taken: refused, and no greeter asked */
+    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, 0, HELPER_PID, token,
+                                  &has_token), VDSSO_STATUS_BAD_REQUEST);
+    CHECK(!has_token);
+    CHECK_INT(vdagentd_sso_current_job(sso), 0);
+    CHECK_INT(fake.emitted->len, 0);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    fake.helper_answers = TRUE;
+
+    /* no helper answers in time: the principal is taken as mapping to no
+     * local user, and the greeter is asked */
+    fake.helper_answers = FALSE;
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), -1);
+    run_loop_ms(HELPER_TIMEOUT_MS + 300);
+    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    CHECK_INT(fake.emitted->len, 1);
+    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    /* the late helper finds nothing */
+    CHECK_INT(vdagentd_sso_mapped(sso, fake.job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                  HELPER_PID, token, &has_token), VDSSO_STATUS_UNKNOWN_TOKEN);
+
+    /* the client leaves while the helper maps: no reply, nothing kept */
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), -1);
+    CHECK(vdagentd_sso_current_job(sso) != 0);
+    vdagentd_sso_client_disconnected(sso, "test");
+    CHECK_INT(vdagentd_sso_current_job(sso), 0);
+    run_loop_ms(HELPER_TIMEOUT_MS + 100);
+    CHECK_INT(fake.port->len, 0);
+
+    /* systemd cannot be asked: no local user, as for a mapping that failed */
+    fake.helper_starts = FALSE;
+    g_ptr_array_set_size(fake.emitted, 0);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN),
+              VDSSO_RESULT_ACCEPTED);
+    CHECK_INT(fake.emitted->len, 1);
+    fake.helper_starts = TRUE;
+
+    /* a refresh: the token goes to the helper alone (no signal), and only
+     * the helper's unit with alice preset may fetch it */
+    fake.seat.active_is_greeter = FALSE;
+    fake.seat.active_is_user = TRUE;
+    fake.seat.n_user_sessions = 1;
+    fake.sessions_uid = ALICE_UID;
+    fake.sessions[0] = "2";
+    fake.map = VDSSO_MAPPING_USER;
+    fake.map_uid = ALICE_UID;
+    g_ptr_array_set_size(fake.emitted, 0);
+    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_REFRESH), -1);
+    job = vdagentd_sso_current_job(sso);
+    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    vdsso_wipe_free(payload, len);
+    payload = NULL;
+    g_byte_array_set_size(fake.port, 0);
+    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, ALICE_UID, HELPER_PID, token,
+                                  &has_token), VDSSO_STATUS_OK);
+    CHECK(has_token);
+    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    CHECK_INT(fake.emitted->len, 0);
+    /* alice's own session (an unlock dialog's worker) may not take it, nor
+     * the helper without alice preset */
+    CHECK_INT(vdagentd_sso_fetch(sso, token, ALICE_UID, 4242, &payload, &len),
+              VDSSO_STATUS_WRONG_CONVERSATION);
+    CHECK_INT(vdagentd_sso_fetch(sso, token, VDSSO_REDEEM_NO_USER, HELPER_PID, &payload, &len),
+              VDSSO_STATUS_WRONG_CONVERSATION);
+    CHECK(payload == NULL);
+    CHECK_INT(vdagentd_sso_fetch(sso, token, ALICE_UID, HELPER_PID, &payload, &len),
+              VDSSO_STATUS_OK);
+    vdsso_wipe_free(payload, len);
+    /* a refresh reported for another uid is refused */
+    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
+              VDSSO_STATUS_BAD_REQUEST);
+    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    vdagentd_sso_free(sso);
+}
 
 static void test_login(void)
 {
@@ -352,7 +511,7 @@ static void test_login(void)
     fake.seat.active_is_greeter = FALSE;
     fake.seat.active_is_user = TRUE;
     fake.seat.n_user_sessions = 1;
-    fake.map = VDAGENTD_SSO_MAPPED;
+    fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     g_ptr_array_set_size(fake.emitted, 0);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
@@ -488,7 +647,7 @@ static void test_restart(void)
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(lock_calls("2"), 1);
     /* and only alice's principal may take her session back */
-    fake.map = VDAGENTD_SSO_MAPPED;
+    fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_SEAT_BUSY);
@@ -567,7 +726,7 @@ static void test_unlock_then_leave(void)
     fake.seat.active_is_user = TRUE;
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(lock_calls("2"), 1);
-    fake.map = VDAGENTD_SSO_MAPPED;
+    fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
               VDSSO_RESULT_ACCEPTED);
@@ -653,7 +812,7 @@ static void alice_on_seat(const char *session, int locked_hint)
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = session;
     fake.locked_hint = locked_hint;
-    fake.map = VDAGENTD_SSO_MAPPED;
+    fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
 }
 
@@ -726,7 +885,7 @@ static void test_unlock_relocks(void)
     vdagentd_sso_client_disconnected(sso, "test");
     CHECK_INT(fake.locked->len, 2);
 
-    fake.map = VDAGENTD_SSO_MAPPED;
+    fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     /* the locks asked are still being checked: an unlock is asked for */
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
@@ -901,7 +1060,7 @@ static void test_refusals(void)
     CHECK_INT(r.serial, 9);
     CHECK_INT(r.result, VDSSO_RESULT_MALFORMED);
     g_byte_array_set_size(fake.port, 0);
-    vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_port, NULL);
+    vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_message, NULL);
     CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
                                  VDSSO_REPLY_SIZE, &r), VDSSO_OK);
     CHECK_INT(r.result, VDSSO_RESULT_DISABLED);
@@ -917,8 +1076,7 @@ static void test_user_refused(void)
 {
     VDAgentdSso *sso = sso_new(60);
 
-    fake.map = VDAGENTD_SSO_USER_REFUSED;
-    fake.map_reason = "root@SPICE.TEST maps to root, uid 0: refused";
+    fake.map = VDSSO_MAPPING_REFUSED;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 1, VDSSO_FLAG_LOGIN),
               VDSSO_RESULT_USER_REFUSED);
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 2,
@@ -935,20 +1093,19 @@ static void test_user_refused(void)
     CHECK_INT(fake.refreshes, 0);
 
     /* a refusal also replaces a credential that was pending */
-    fake.map = VDAGENTD_SSO_NO_USER;
+    fake.map = VDSSO_MAPPING_NO_USER;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 4, VDSSO_FLAG_LOGIN),
               VDSSO_RESULT_ACCEPTED);
     CHECK_INT(fake.emitted->len, 1);
     CHECK(vdagentd_sso_has_pending(sso, NULL));
-    fake.map = VDAGENTD_SSO_USER_REFUSED;
-    fake.map_reason = "daemon@SPICE.TEST maps to daemon, uid 1, a system account";
+    fake.map = VDSSO_MAPPING_REFUSED;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "daemon@SPICE.TEST", 5, VDSSO_FLAG_LOGIN),
               VDSSO_RESULT_USER_REFUSED);
     CHECK(!vdagentd_sso_has_pending(sso, NULL));
     CHECK_INT(fake.emitted->len, 1);
 
     /* the next principal with no local account goes to the PAM module */
-    fake.map = VDAGENTD_SSO_NO_USER;
+    fake.map = VDSSO_MAPPING_NO_USER;
     CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 6, VDSSO_FLAG_LOGIN),
               VDSSO_RESULT_ACCEPTED);
     CHECK(vdagentd_sso_has_pending(sso, NULL));
@@ -1145,6 +1302,7 @@ int main(void)
     test_wrong_conversation_login();
     test_wrong_conversation_unlock();
     test_refresh_unlocked();
+    test_helper();
     test_unlock_emits_once();
     test_token_withdrawn();
     test_fetched_too_often();

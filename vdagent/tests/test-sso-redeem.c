@@ -47,7 +47,42 @@ static uint32_t op_report(gpointer data, const uint8_t token[VDSSO_TOKEN_SIZE], 
                                                              : VDSSO_STATUS_UNKNOWN_TOKEN;
 }
 
-static const VDAgentdSsoRedeemOps ops = { op_fetch, op_report };
+static int jobs, mappeds;
+static uint32_t last_job, last_mapping;
+
+static uint32_t op_job(gpointer data, uint32_t job, pid_t pid, uint8_t **payload, gsize *len)
+{
+    jobs++;
+    last_job = job;
+    last_pid = pid;
+    if (job != 7) {
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    *len = 100;
+    *payload = g_malloc(*len);
+    memset(*payload, 0x5a, *len);
+    return VDSSO_STATUS_OK;
+}
+
+static uint32_t op_mapped(gpointer data, uint32_t job, uint32_t mapping, uint32_t uid,
+                          pid_t pid, uint8_t token[VDSSO_TOKEN_SIZE], gboolean *has_token)
+{
+    mappeds++;
+    last_job = job;
+    last_mapping = mapping;
+    last_uid = uid;
+    if (job != 7) {
+        return VDSSO_STATUS_UNKNOWN_TOKEN;
+    }
+    /* a refresh (a user): the token for the helper's PAM conversation */
+    if (mapping == VDSSO_MAPPING_USER) {
+        memcpy(token, good_token, VDSSO_TOKEN_SIZE);
+        *has_token = TRUE;
+    }
+    return VDSSO_STATUS_OK;
+}
+
+static const VDAgentdSsoRedeemOps ops = { op_fetch, op_report, op_job, op_mapped };
 
 /* ------------------------------------------------------------ the client */
 
@@ -113,7 +148,7 @@ static void exchange(Client *c)
 static void request(Client *c, uint16_t type, const uint8_t *token, uint32_t outcome, uint32_t uid)
 {
     VDSsoRedeemFrame f = { .type = type, .version = VDSSO_REDEEM_VERSION, .outcome = outcome,
-                           .uid = uid };
+                           .uid = uid, .job = 7, .mapping = outcome };
     memset(c, 0, sizeof(*c));
     memcpy(f.token, token, VDSSO_TOKEN_SIZE);
     long n = vdsso_redeem_encode(&f, c->req, sizeof(c->req));
@@ -176,6 +211,27 @@ static void test_requests(void)
     CHECK_INT(last_uid, 5001);
     CHECK_INT(fetches, 2);
     CHECK_INT(reports, 1);
+
+    /* the helper: JOB gets the message, MAPPED a token for a refresh or
+     * STATUS(OK) when vdagentd takes it from there */
+    request(&c, VDSSO_REDEEM_JOB, bad, 0, 0);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
+    CHECK_INT(f.body_len, 100);
+    CHECK_INT(last_job, 7);
+    CHECK_INT(last_pid, getpid());
+    request(&c, VDSSO_REDEEM_MAPPED, bad, VDSSO_MAPPING_USER, 5001);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_TOKEN);
+    CHECK_MEM(f.token, good_token, VDSSO_TOKEN_SIZE);
+    CHECK_INT(last_mapping, VDSSO_MAPPING_USER);
+    CHECK_INT(last_uid, 5001);
+    request(&c, VDSSO_REDEEM_MAPPED, bad, VDSSO_MAPPING_REFUSED, VDSSO_REDEEM_NO_USER);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_OK);
+    CHECK_INT(last_mapping, VDSSO_MAPPING_REFUSED);
+    CHECK_INT(jobs, 1);
+    CHECK_INT(mappeds, 2);
 }
 
 static void test_bad_frames(void)
@@ -185,27 +241,36 @@ static void test_bad_frames(void)
     int before = fetches + reports;
 
     /* frames only the agent sends */
-    raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 2, 4);
+    raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 3, 4);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 2, 0);
+    raw(&c, 4 + 16, VDSSO_REDEEM_TOKEN, 3, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 3, 0);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
     /* too large, wrong version (version 1's FETCH, a token only), unknown
      * type, wrong fixed size */
-    raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 2, 0);
+    raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 3, 0);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 1, 16);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 3, 20);
+    raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 2, 20);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 16, 7, 2, 16);
+    raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 4, 20);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
-    raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 2, 16);
+    raw(&c, 4 + 16, 7, 3, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 3, 16);
+    exchange(&c);
+    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    raw(&c, 4 + 8, VDSSO_REDEEM_MAPPED, 3, 8);
     exchange(&c);
     CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
     /* half a request, then gone */

@@ -22,10 +22,13 @@ int main(void)
     CHECK_INT(o.krb5.uid_max, 0);
     CHECK_INT(o.timeout, 10);
     CHECK_INT(o.debug, 0);
+    CHECK_INT(o.helper, 0);
 
     const char *all[] = { "socket=/tmp/s.sock", "krb5_conf=/etc/k.conf", "keytab=FILE:/k.tab",
-                          "server=host/g.example@EXAMPLE", "uid_min=500", "timeout=3", "debug" };
-    CHECK_INT(parse(&o, 7, all), 0);
+                          "server=host/g.example@EXAMPLE", "uid_min=500", "timeout=3", "debug",
+                          "helper" };
+    CHECK_INT(parse(&o, 8, all), 0);
+    CHECK_INT(o.helper, 1);
     CHECK_STR(o.socket_path, "/tmp/s.sock");
     CHECK_STR(o.krb5.krb5_conf, "/etc/k.conf");
     CHECK_STR(o.krb5.keytab, "FILE:/k.tab");
@@ -45,6 +48,7 @@ int main(void)
                           "uid_min=-1", "uid_min=1e3", "uid_min=", "uid_min=99999999999",
                           "uid_max=0", "uid_max=-1", "uid_max=", "uid_max=99999999999",
                           "timeout=0", "timeout=301", "timeout=x", "debug=1", "keytab",
+                          "helper=1",
                           "use_first_pass", "" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (parse(&o, 1, &bad[i]) != -1) {

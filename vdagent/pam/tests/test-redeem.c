@@ -17,7 +17,7 @@
 
 enum answer {
     A_CRED, A_UNKNOWN, A_STATUS_OK, A_STATUS_NOT_FETCHED, A_BAD_VERSION, A_HUGE, A_TRUNCATED,
-    A_SILENT, A_CRED_GARBAGE, A_CLOSE, A_WRONG_CONVERSATION
+    A_SILENT, A_CRED_GARBAGE, A_CLOSE, A_WRONG_CONVERSATION, A_TOKEN
 };
 
 static const uint8_t token[VDSSO_TOKEN_SIZE] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4,
@@ -56,8 +56,16 @@ static void serve(int lfd, enum answer a)
         _exit(4);
     }
     VDSsoRedeemFrame f;
-    if (vdsso_redeem_decode(req, (size_t)size, &f) != VDSSO_OK ||
-        memcmp(f.token, token, sizeof(token)) != 0) {
+    if (vdsso_redeem_decode(req, (size_t)size, &f) != VDSSO_OK) {
+        _exit(5);
+    }
+    /* the helper's requests name job 7; MAPPED: alice, uid 5001 */
+    if (f.type == VDSSO_REDEEM_JOB || f.type == VDSSO_REDEEM_MAPPED) {
+        if (f.job != 7 || (f.type == VDSSO_REDEEM_MAPPED &&
+                           (f.mapping != VDSSO_MAPPING_USER || f.uid != 5001))) {
+            _exit(12);
+        }
+    } else if (memcmp(f.token, token, sizeof(token)) != 0) {
         _exit(5);
     }
     if (f.type == VDSSO_REDEEM_REPORT && (f.outcome != 2 || f.uid != 5001)) {
@@ -106,12 +114,17 @@ static void serve(int lfd, enum answer a)
         out[6] = 1;
         break;
     case A_HUGE:
-        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x02\x00", 8);
+        memcpy(out, "\xf0\xff\xff\xff\x81\x00\x03\x00", 8);
         n = 8;
         break;
     case A_TRUNCATED:
-        memcpy(out, "\x64\x00\x00\x00\x81\x00\x02\x00" "abcdefgh", 16);
+        memcpy(out, "\x64\x00\x00\x00\x81\x00\x03\x00" "abcdefgh", 16);
         n = 16;
+        break;
+    case A_TOKEN:
+        ans.type = VDSSO_REDEEM_TOKEN;
+        memcpy(ans.token, token, sizeof(token));
+        n = vdsso_redeem_encode(&ans, out, sizeof(out));
         break;
     case A_SILENT: /* until the client gives up */
         while (read(fd, out, sizeof(out)) > 0) {
@@ -242,6 +255,40 @@ int main(void)
     pid = start(A_CRED, 0);
     CHECK_INT(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
               SSO_REDEEM_PROTOCOL);
+    CHECK_INT(finish(pid), 0);
+
+    /* the helper: JOB, then MAPPED answered with a token or with OK */
+    VDSsoMsg *msg = NULL;
+    pid = start(A_CRED, 0);
+    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)), SSO_REDEEM_OK);
+    CHECK(msg != NULL && strcmp(msg->principal, "alice@SPICE.TEST") == 0);
+    vdsso_msg_free(msg);
+    CHECK_INT(finish(pid), 0);
+    pid = start(A_UNKNOWN, 0);
+    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)), SSO_REDEEM_UNKNOWN_TOKEN);
+    CHECK(msg == NULL);
+    CHECK_INT(finish(pid), 0);
+    pid = start(A_WRONG_CONVERSATION, 0);
+    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)),
+              SSO_REDEEM_WRONG_CONVERSATION);
+    CHECK_INT(finish(pid), 0);
+    uint8_t got[VDSSO_TOKEN_SIZE] = { 0 };
+    int has_token = -1;
+    pid = start(A_TOKEN, 0);
+    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                sizeof(err)), SSO_REDEEM_OK);
+    CHECK_INT(has_token, 1);
+    CHECK(memcmp(got, token, sizeof(got)) == 0);
+    CHECK_INT(finish(pid), 0);
+    pid = start(A_STATUS_OK, 0);
+    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                sizeof(err)), SSO_REDEEM_OK);
+    CHECK_INT(has_token, 0);
+    CHECK_INT(finish(pid), 0);
+    pid = start(A_STATUS_NOT_FETCHED, 0);
+    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                sizeof(err)), SSO_REDEEM_PROTOCOL);
+    CHECK_INT(has_token, 0);
     CHECK_INT(finish(pid), 0);
 
     unlink(path);
