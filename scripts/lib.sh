@@ -140,8 +140,12 @@ manifest_line() { # component, for $RELEASE (the whole line, as written)
 debian_version_of() { # source-package upstream-version
 	local pkg=$1 up=$2 rel
 	rel=$(host_release)
-	apt-cache madison "$pkg" 2>/dev/null | awk -F'|' -v up="$up" -v rel="$rel" '
-		$3 ~ /Sources/ {
+	# MADISON: apt-cache madison's answer for several packages at once, if
+	# the caller asked apt once for all of them (check-series)
+	{ if [ -n "${MADISON:-}" ]; then echo "$MADISON"; else apt-cache madison "$pkg" 2>/dev/null; fi; } |
+		awk -F'|' -v pkg="$pkg" -v up="$up" -v rel="$rel" '
+		{ p = $1; gsub(/ /, "", p) }
+		p == pkg && $3 ~ /Sources/ {
 			v = $2; gsub(/ /, "", v)
 			u = v; sub(/^[0-9]+:/, "", u); sub(/-[^-]*$/, "", u)
 			if (u != up) next
