@@ -51,3 +51,175 @@ run_logged() {
 }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------- releases
+# The Debian releases our patch series must apply to and build on. The first
+# is the one the project runs on and tests with (its series directories and
+# manifest lines carry no suffix); a later release whose upstream version
+# differs has its own series next to it, suffixed "-<release>".
+RELEASES=(bookworm trixie)
+PRIMARY_RELEASE=${RELEASES[0]}
+
+host_release() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
+
+# series_dir COMPONENT [RELEASE]: the patch directory (relative to $TOP) of a
+# component for a release: <area>/patches/<component>-<release> when that
+# exists, else the shared <area>/patches/<component>.
+series_dir() {
+	local c=$1 rel=${2:-$PRIMARY_RELEASE} d
+	case "$c" in
+	spice-protocol) d=protocol/patches/spice-protocol ;;
+	spice-server) d=server/patches/spice-server ;;
+	spice-vdagent) d=vdagent/patches/spice-vdagent ;;
+	spice-gtk) d=client/patches/spice-gtk ;;
+	qemu) d=qemu-glue/patches/qemu ;;
+	*) die "series_dir: unknown component '$c'" ;;
+	esac
+	if [ "$rel" != "$PRIMARY_RELEASE" ] && [ -d "$TOP/$d-$rel" ]; then
+		echo "$d-$rel"
+	else
+		echo "$d"
+	fi
+}
+
+# manifest_key COMPONENT [RELEASE]: the first column of the component's line
+# in scripts/upstream.manifest for that release ("qemu", "qemu@trixie").
+manifest_key() {
+	local rel=${2:-$PRIMARY_RELEASE}
+	if [ "$rel" = "$PRIMARY_RELEASE" ]; then echo "$1"; else echo "$1@$rel"; fi
+}
+
+# The source entries of a release other than the running one live in an apt
+# configuration of their own (scripts/apt-sources --release), with their own
+# index, so the machine's apt never sees them.
+release_apt_dir() { echo "$CACHE/apt/$1"; }
+
+# release_apt RELEASE apt-get|apt-cache ARGS...
+release_apt() {
+	local rel=$1 tool=$2 d
+	shift 2
+	d=$(release_apt_dir "$rel")
+	"$tool" -o Dir::Etc::SourceList="$d/sources.sources" -o Dir::Etc::SourceParts=/nonexistent \
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" "$@"
+}
+
+# release_apt_update RELEASE: write its sources and refresh its index when
+# they changed or were never fetched (with a lock: checkouts share it).
+release_apt_update() {
+	local rel=$1 d
+	d=$(release_apt_dir "$rel")
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	exec 7>"$d.lock"
+	flock 7
+	"$TOP/scripts/apt-sources" --release "$rel"
+	if [ ! -f "$d/.updated" ]; then
+		step "refreshing the source index of Debian $rel (only our scripts read it)"
+		run_logged "$d/update.log" release_apt "$rel" apt-get update
+		touch "$d/.updated"
+	fi
+	flock -u 7
+	exec 7>&-
+}
+
+# ---------------------------------------------------------------- pinned sources
+# scripts/upstream.manifest (SPICE_SSO_MANIFEST overrides it; see its header).
+# These need MANIFEST and RELEASE set by the caller.
+MANIFEST=${SPICE_SSO_MANIFEST:-$TOP/scripts/upstream.manifest}
+SRC=$CACHE/sources
+
+manifest_field() { # component field-number, for $RELEASE
+	awk -v c="$(manifest_key "$1" "$RELEASE")" -v f="$2" '$1 == c { print $f }' "$MANIFEST"
+}
+manifest_line() { # component, for $RELEASE (the whole line, as written)
+	grep -E "^$(manifest_key "$1" "$RELEASE")[[:space:]]" "$MANIFEST"
+}
+
+# The newest Debian revision of an upstream version in the running release's
+# own suites, else in sid (spice-vdagent 0.23.0 is only there). Revisions of
+# any other suite apt may know are never taken.
+debian_version_of() { # source-package upstream-version
+	local pkg=$1 up=$2 rel
+	rel=$(host_release)
+	# MADISON: apt-cache madison's answer for several packages at once, if
+	# the caller asked apt once for all of them (check-series)
+	{ if [ -n "${MADISON:-}" ]; then echo "$MADISON"; else apt-cache madison "$pkg" 2>/dev/null; fi; } |
+		awk -F'|' -v pkg="$pkg" -v up="$up" -v rel="$rel" '
+		{ p = $1; gsub(/ /, "", p) }
+		p == pkg && $3 ~ /Sources/ {
+			v = $2; gsub(/ /, "", v)
+			u = v; sub(/^[0-9]+:/, "", u); sub(/-[^-]*$/, "", u)
+			if (u != up) next
+			if ($3 ~ (" " rel "(-[a-z]+)?/")) rank = 1
+			else if ($3 ~ / sid\//) rank = 0
+			else next
+			print rank "\t" v
+		}' | sort -t$'\t' -k1,1nr | awk -F'\t' 'NR == 1 || $1 == first { first = $1; print $2 }' |
+		sort -V | tail -n1
+}
+
+# fetch_source COMPONENT: download the component's pinned source for $RELEASE
+# into $SRC (unless there already), check it, and set FETCHED_DSC (empty for
+# a bare tarball) and FETCHED_VERSION. A line that pins a Debian version
+# (field 7) gets exactly that version, and its .dsc is checked against field
+# 8 and every file the .dsc names against the .dsc; otherwise the newest
+# revision of the upstream version (debian_version_of). The upstream tarball
+# is always checked against field 6.
+fetch_source() {
+	local c=$1 pkg up mode tarball sum ver got pinned dscsum apt=() how
+	pkg=$(manifest_field "$c" 2); up=$(manifest_field "$c" 3)
+	mode=$(manifest_field "$c" 4); tarball=$(manifest_field "$c" 5); sum=$(manifest_field "$c" 6)
+	pinned=$(manifest_field "$c" 7); dscsum=$(manifest_field "$c" 8)
+	[ -n "$pkg" ] || die "scripts/upstream.manifest has no line for $(manifest_key "$c" "$RELEASE")"
+	mkdir -p "$SRC"
+	chown _apt "$SRC" 2>/dev/null || true
+	if [ -n "$pinned" ] && [ "$pinned" != - ]; then
+		ver=$pinned
+		if [ "$RELEASE" != "$(host_release)" ]; then
+			release_apt_update "$RELEASE"
+			apt=(release_apt "$RELEASE")
+		fi
+		how="apt-get source $pkg=$ver"
+		[ ${#apt[@]} = 0 ] || how+=" (from the index of Debian $RELEASE)"
+	else
+		ver=$(debian_version_of "$pkg" "$up")
+		[ -n "$ver" ] || die "the pinned upstream tarball $tarball ($pkg $up) is no longer offered by any configured apt source; no Debian revision of $pkg with upstream version $up was found (apt-cache madison $pkg). Re-pin scripts/upstream.manifest to an available version."
+	fi
+	FETCHED_VERSION=$ver
+	step "$c: Debian source $pkg $ver (upstream $up)"
+	local noepoch=${ver#*:} log=$SRC/apt-source-$pkg.log
+	FETCHED_DSC=""
+	if [ "$mode" = dsc ]; then
+		FETCHED_DSC=$SRC/${pkg}_${noepoch}.dsc
+		if [ ! -f "$FETCHED_DSC" ] || [ ! -f "$SRC/$tarball" ]; then
+			(cd "$SRC" && "${apt[@]}" apt-get source --download-only "$pkg=$ver" >"$log" 2>&1) ||
+				{ tail -n 5 "$log" >&2; die "$c: ${how:-apt-get source $pkg=$ver} failed (log: $log); if Debian $RELEASE no longer has $pkg $ver, re-pin scripts/upstream.manifest"; }
+		fi
+	elif [ ! -f "$SRC/$tarball" ]; then
+		(cd "$SRC" && "${apt[@]}" apt-get source --download-only --tar-only "$pkg=$ver" >"$log" 2>&1) ||
+			{ tail -n 5 "$log" >&2; die "$c: ${how:-apt-get source --tar-only $pkg=$ver} failed (log: $log)"; }
+	fi
+	[ -f "$SRC/$tarball" ] || die "apt did not deliver $tarball for $pkg=$ver: the pinned upstream tarball is gone from the configured sources"
+	got=$(sha256_of "$SRC/$tarball")
+	if [ "$got" != "$sum" ]; then
+		mv -f "$SRC/$tarball" "$SRC/$tarball.bad"
+		die "sha256 mismatch for $tarball: expected $sum, got $got (moved aside as $SRC/$tarball.bad)"
+	fi
+	if [ -n "$FETCHED_DSC" ] && [ -n "$dscsum" ] && [ "$dscsum" != - ]; then
+		got=$(sha256_of "$FETCHED_DSC")
+		[ "$got" = "$dscsum" ] || die "sha256 mismatch for $(basename "$FETCHED_DSC"): expected $dscsum, got $got"
+		check_dsc_files "$FETCHED_DSC"
+	fi
+}
+
+# check_dsc_files DSC: every file a .dsc names (Checksums-Sha256) is present
+# beside it with that sum.
+check_dsc_files() {
+	local dsc=$1 sum size name n=0
+	while read -r sum size name; do
+		[ -f "$(dirname "$dsc")/$name" ] || die "$(basename "$dsc") names $name, which apt did not deliver"
+		[ "$(sha256_of "$(dirname "$dsc")/$name")" = "$sum" ] ||
+			die "sha256 mismatch for $name: not the sum $(basename "$dsc") gives ($sum)"
+		n=$((n + 1))
+	done < <(awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 } on && NF == 3' "$dsc")
+	[ $n -gt 0 ] || die "$(basename "$dsc") has no Checksums-Sha256 field"
+}
