@@ -13,6 +13,8 @@
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
 #include <ctype.h>
+#include <malloc.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -184,12 +186,36 @@ out:
 }
 
 /* krb5_marshal_credentials() grows its output buffer with realloc()
- * (k5_buf_init_dynamic, not the _zap variant), from 128 bytes, doubling: the
- * smaller buffers it outgrew, which held the session key, are freed without
- * being wiped. glibc hands a freed small chunk back, last in first out, to
- * the next request of its size: take each size once, wipe it, give it back.
- * This relies on nothing in krb5's output format, only on how its buffer
- * grows. */
+ * (k5_buf_init_dynamic, not the _zap variant its FILE cache writer uses),
+ * from 128 bytes, doubling: the smaller buffers it outgrew hold the session
+ * key and are freed without being wiped. glibc's free() goes one of two
+ * ways, and each is covered:
+ * - into the thread's cache of small chunks (tcache: up to 1032 bytes, 7
+ *   of each size), last in first out: right after the call, one malloc()
+ *   of each outgrown size gets that chunk back; it is wiped and freed;
+ * - into the arena's bins (larger chunks, or a full tcache): there
+ *   mallopt(M_PERTURB) makes free() overwrite the chunk; it is set for the
+ *   duration of the call only (a documented glibc switch, process-wide:
+ *   other threads' allocations and frees are filled meanwhile, which costs
+ *   time, not correctness).
+ * Neither relies on any byte of krb5's output, only on how its buffer
+ * grows; the server-integration cases scan the server for the key. */
+#define SSO_PERTURB_BYTE 0xa5
+
+static void set_perturb(bool on)
+{
+#ifdef M_PERTURB
+    int restore = 0;
+    const char *env = getenv("MALLOC_PERTURB_"); /* as glibc read it at start */
+    if (env != NULL) {
+        restore = atoi(env) & 0xff;
+    }
+    mallopt(M_PERTURB, on ? SSO_PERTURB_BYTE : restore);
+#else
+    (void)on;
+#endif
+}
+
 static void wipe_outgrown_buffers(size_t final_len)
 {
     for (size_t size = 128; size <= final_len; size *= 2) {
@@ -200,6 +226,17 @@ static void wipe_outgrown_buffers(size_t final_len)
             free(p);
         }
     }
+}
+
+static krb5_error_code marshal_wiped(krb5_context ctx, krb5_creds *creds, krb5_data **out)
+{
+    set_perturb(true);
+    krb5_error_code code = krb5_marshal_credentials(ctx, creds, out);
+    set_perturb(false);
+    if (code == 0) {
+        wipe_outgrown_buffers((*out)->length);
+    }
+    return code;
 }
 
 static void wipe_free_data(krb5_context ctx, krb5_data *d)
@@ -314,10 +351,7 @@ SsoGssStatus sso_gss_export(const void *cred_handle, const char *expected,
             set_why(why, why_len, "the delegated credential holds too many tickets");
             code = -1;
         } else {
-            code = krb5_marshal_credentials(ctx, &creds, &records[nrecords]);
-            if (code == 0) {
-                wipe_outgrown_buffers(records[nrecords]->length);
-            }
+            code = marshal_wiped(ctx, &creds, &records[nrecords]);
             if (code) {
                 krb5_why(ctx, code, "cannot marshal the delegated credential", why, why_len);
             } else {
