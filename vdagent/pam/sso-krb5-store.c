@@ -19,6 +19,7 @@
  */
 #include "sso-krb5-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -162,6 +163,67 @@ static SsoKrb5Status open_parent(Work *w, const char *path, uid_t uid, int *dirf
 /* ------------------------------------------------------------ FILE bytes */
 
 #define CACHE_BYTES_MAX (1u << 20)
+#define PRIVATE_DIR_PREFIX ".sso-krb5-"
+
+/* Wipe and remove what krb5 wrote in the private directory @sub of @dirfd:
+ * @fd its open "cache" (or -1), @sfd the directory (or -1); closes both. */
+static void remove_private_dir(int dirfd, const char *sub, int sfd, int fd)
+{
+    struct stat fst;
+    if (fd >= 0) {
+        if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) && fst.st_size > 0) {
+            static const uint8_t zeros[4096];
+            for (off_t off = 0; off < fst.st_size;) {
+                size_t n = (size_t)(fst.st_size - off) < sizeof(zeros)
+                               ? (size_t)(fst.st_size - off) : sizeof(zeros);
+                ssize_t wr = pwrite(fd, zeros, n, off);
+                if (wr <= 0) {
+                    break;
+                }
+                off += wr;
+            }
+            fsync(fd);
+        }
+        close(fd);
+    }
+    if (sfd >= 0) {
+        unlinkat(sfd, "cache", 0);
+        close(sfd);
+    }
+    unlinkat(dirfd, sub, AT_REMOVEDIR);
+}
+
+/* A writer killed at its timeout leaves its private directory behind, with
+ * the cache krb5 was writing: the user's next write removes any of the
+ * user's own that is older than two timeouts (a younger one may be another
+ * login's, in progress). */
+static void remove_stale_private_dirs(Work *w, int dirfd)
+{
+    /* @dirfd may be an O_PATH descriptor, which cannot be read */
+    int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (d == NULL) {
+        if (dfd >= 0) {
+            close(dfd);
+        }
+        return;
+    }
+    time_t limit = time(NULL) - 2 * (time_t)sso_krb5_child_timeout;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(e->d_name, PRIVATE_DIR_PREFIX, strlen(PRIVATE_DIR_PREFIX)) != 0 ||
+            fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+            st.st_uid != w->a->user->uid || st.st_mtime > limit) {
+            continue;
+        }
+        int sfd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = sfd >= 0 ? openat(sfd, "cache", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                          : -1;
+        remove_private_dir(dirfd, e->d_name, sfd, fd);
+    }
+    closedir(d);
+}
 
 /* The FILE cache for the credential, as krb5 writes it: krb5_cc_initialize
  * (its client) and krb5_cc_store_cred, into "cache" in a new directory of
@@ -179,7 +241,8 @@ static SsoKrb5Status build_file_bytes(Work *w, int dirfd, uint8_t **out, size_t 
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
         return wfail(w, SSO_KRB5_INTERNAL, errno, "getrandom: %s", strerror(errno));
     }
-    snprintf(sub, sizeof(sub), ".sso-krb5-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+    remove_stale_private_dirs(w, dirfd);
+    snprintf(sub, sizeof(sub), PRIVATE_DIR_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
              rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     if (mkdirat(dirfd, sub, S_IRWXU) != 0) {
         int e = errno;
@@ -231,28 +294,7 @@ static SsoKrb5Status build_file_bytes(Work *w, int dirfd, uint8_t **out, size_t 
             *out_len = size;
         }
     }
-    /* wipe and remove what krb5 wrote */
-    if (fd >= 0) {
-        if (fstat(fd, &fst) == 0 && fst.st_size > 0) {
-            static const uint8_t zeros[4096];
-            for (off_t off = 0; off < fst.st_size;) {
-                size_t n = (size_t)(fst.st_size - off) < sizeof(zeros)
-                               ? (size_t)(fst.st_size - off) : sizeof(zeros);
-                ssize_t wr = pwrite(fd, zeros, n, off);
-                if (wr <= 0) {
-                    break;
-                }
-                off += wr;
-            }
-            fsync(fd);
-        }
-        close(fd);
-    }
-    if (sfd >= 0) {
-        unlinkat(sfd, "cache", 0);
-        close(sfd);
-    }
-    unlinkat(dirfd, sub, AT_REMOVEDIR);
+    remove_private_dir(dirfd, sub, sfd, fd);
     return st;
 }
 
@@ -1073,7 +1115,9 @@ static SsoKrb5Status run_child(const ChildArgs *a, ChildResult *res, SsoKrb5Erro
     if (timed_out) {
         return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ETIMEDOUT,
                              "the child writing as %s did not finish within %d s (stopped or"
-                             " stuck): killed it", a->user->name, sso_krb5_child_timeout);
+                             " stuck): killed it (a private directory " PRIVATE_DIR_PREFIX "*"
+                             " it left goes at %s's next login)", a->user->name,
+                             sso_krb5_child_timeout, a->user->name);
     }
     /* The pipe decides (waitpid fails if the caller ignores SIGCHLD). */
     if (got != sizeof(*res)) {
