@@ -177,13 +177,17 @@ def qcodes(text):
 class GnomeGuest(guestvm.Guest):
     """One boot of the GNOME guest. Arguments as guestvm.Guest; builds=True
     is implied (our files are part of the image, not of the config disk);
-    memory_mb defaults to 3072, smp to 2."""
+    memory_mb defaults to 3072, smp to 2. The guest's journal streams, from
+    the moment journald can open /dev/hvc0, to a virtio console whose file
+    is copied to journal_path when the guest stops: the whole boot, also
+    when the control port no longer answers."""
 
-    def __init__(self, memory_mb=3072, smp=2, **kw):
+    def __init__(self, memory_mb=3072, smp=2, journal_path=None, **kw):
         kw.pop("builds", None)
         kw.pop("hooks", None)
         super().__init__(memory_mb=memory_mb, **kw)
         self.smp = smp
+        self.journal_path = journal_path
         self._qmp_cmd = None
         self._qmp_lock = threading.Lock()
 
@@ -211,7 +215,20 @@ class GnomeGuest(guestvm.Guest):
             "-serial", "chardev:dbg",
             "-qmp", f"unix:{r}/qmp.sock,server=on,wait=off",
             "-qmp", f"unix:{r}/qmp-cmd.sock,server=on,wait=off",
-        ] + self.guest_devices(config_img, display=["-device", "virtio-vga"]) + self.extra_qemu_args
+        ] + self.guest_devices(config_img, display=["-device", "virtio-vga"]) + [
+            # the journal stream (rootfs/etc/systemd/journald.conf.d)
+            "-chardev", f"file,id=jrn,path={r}/journal.log",
+            "-device", "virtconsole,chardev=jrn,name=org.spice-sso.journal",
+        ] + self.extra_qemu_args
+
+    def stop(self):
+        if self.journal_path and self.rundir and os.path.isfile(os.path.join(self.rundir, "journal.log")):
+            try:
+                shutil.copyfile(os.path.join(self.rundir, "journal.log"), self.journal_path)
+                os.chmod(self.journal_path, 0o600)
+            except OSError:
+                pass
+        super().stop()
 
     # ------------------------------------------------------------ QMP
 
