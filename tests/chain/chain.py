@@ -109,7 +109,10 @@ class RemoteViewer:
     Xvfb display, under spice-host-ns client. @libdir, when given, is put
     first on LD_LIBRARY_PATH: the directory of a patched
     libspice-client-glib-2.0.so.8 (the build's, or an installed package's
-    root); None uses what the system has installed. Its standard error
+    root); None uses what the system has installed. @root, when given, is
+    a root where apt installed virt-viewer and our client packages
+    (tests/vm/client-root): remote-viewer runs chrooted there, with paths
+    (@ccache, KRB5_CONFIG) that must exist inside it. Its standard error
     (spice-gtk's debug lines with --spice-debug) is a TimedLines; it stays
     connected until stop()."""
 
@@ -145,7 +148,10 @@ class RemoteViewer:
         uri = 'spice://%s:%d' % (FQDN, port)
         args = ([] if names_mapped() else [NS, 'client'])
         if root:
-            args += ['chroot', root]
+            # a root where apt installed the client (tests/vm/client-root):
+            # its own /proc in a mount namespace that vanishes with it
+            args += ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+                     'mount -t proc proc "$0/proc" || exit 97; exec chroot "$0" "$@"', root]
         args += ['remote-viewer', '--spice-gss-delegate', '--spice-debug', uri]
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
