@@ -5,6 +5,7 @@
  */
 #include "sso-delivery.h"
 #include "sso-policy.h"
+#include "vdsso-agent-numbers.h" /* stops the build if spice-protocol moved them */
 #include "vdsso-private.h"
 
 #include <stdlib.h>

@@ -1,16 +1,14 @@
 /* The protocol library's numbers and layouts are the ones our patch adds to
- * spice-protocol's vd_agent.h (compile-time checks; the program only runs). */
+ * spice-protocol's vd_agent.h (compile-time checks; the program only runs).
+ * The message and capability numbers are checked by vdsso-agent-numbers.h,
+ * which the server and the agent include too. */
 #include "vdagent-sso.h"
+#include "vdsso-agent-numbers.h"
 
 #include <assert.h>
 #include <spice/vd_agent.h>
 #include <stdio.h>
 
-static_assert(VD_AGENT_SSO == VDSSO_AGENT_MSG_SSO, "message number");
-static_assert(VD_AGENT_SSO_REPLY == VDSSO_AGENT_MSG_SSO_REPLY, "reply number");
-static_assert(VD_AGENT_CAP_SSO == VDSSO_AGENT_CAP_SSO, "capability bit");
-static_assert(VD_AGENT_CAP_SSO < VD_AGENT_CAPS_SIZE * 32, "capability in the announced words");
-static_assert((int)VD_AGENT_SSO >= (int)VD_AGENT_END_MESSAGE, "outside the sequential messages");
 static_assert(VD_AGENT_END_MESSAGE == 17 && VD_AGENT_END_CAP == 18, "0.14.3's enums unchanged");
 static_assert(VD_AGENT_SSO_VERSION == VDSSO_VERSION, "version");
 static_assert(VD_AGENT_SSO_MAX_SIZE == VDSSO_MAX_PAYLOAD, "size limit");

@@ -1,9 +1,11 @@
 /* Unit tests: VD_AGENT_SSO payload, its reply, and agent-port framing. */
 #include "vdagent-sso.h"
-#include "check.h"
 
+#include <glib.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char PRINC[] = "alice@SPICE.TEST";
 static uint8_t cred_bytes[600];
@@ -36,7 +38,7 @@ static size_t encode(const VDSsoMsg *m, uint8_t **buf)
     size_t n = vdsso_msg_size(m);
     *buf = malloc(n + 16);
     long r = vdsso_msg_encode(m, *buf, n + 16);
-    CHECK_INT(r, (long)n);
+    g_assert_cmpint(r, ==, (long)n);
     return n;
 }
 
@@ -55,7 +57,7 @@ static int decode_err(const uint8_t *buf, size_t len)
     if (r == VDSSO_OK) {
         vdsso_msg_free(m);
     } else {
-        CHECK(m == NULL);
+        g_assert_true(m == NULL);
     }
     return r;
 }
@@ -65,24 +67,24 @@ static void test_round_trip(void)
     VDSsoMsg m = sample();
     uint8_t *buf;
     size_t n = encode(&m, &buf);
-    CHECK_INT(n, 24 + 16 + 600);
+    g_assert_cmpint(n, ==, 24 + 16 + 600);
     /* byte layout, little-endian */
     static const uint8_t head[] = { 2, 0, 0, 0, 4, 3, 2, 1, 3, 0, 0, 0, 2, 0, 0, 0,
                                     16, 0, 0, 0, 0x58, 2, 0, 0 };
-    CHECK_MEM(buf, head, sizeof(head));
-    CHECK_MEM(buf + 24, PRINC, 16);
+    g_assert_cmpmem(buf, sizeof(head), head, sizeof(head));
+    g_assert_cmpmem(buf + 24, 16, PRINC, 16);
     VDSsoMsg *d = NULL;
-    CHECK_INT(vdsso_msg_decode(buf, n, &d), VDSSO_OK);
-    CHECK(d != NULL);
+    g_assert_cmpint(vdsso_msg_decode(buf, n, &d), ==, VDSSO_OK);
+    g_assert_true(d != NULL);
     if (d) {
-        CHECK_INT(d->version, 2);
-        CHECK_INT(d->serial, 0x01020304);
-        CHECK_INT(d->flags, 3);
-        CHECK_INT(d->cred_type, VDSSO_CRED_KRB5_CREDS);
-        CHECK_STR(d->principal, PRINC);
-        CHECK_INT(d->principal_len, 16);
-        CHECK_INT(d->cred_len, 600);
-        CHECK_MEM(d->cred, cred_bytes, 600);
+        g_assert_cmpint(d->version, ==, 2);
+        g_assert_cmpint(d->serial, ==, 0x01020304);
+        g_assert_cmpint(d->flags, ==, 3);
+        g_assert_cmpint(d->cred_type, ==, VDSSO_CRED_KRB5_CREDS);
+        g_assert_cmpstr(d->principal, ==, PRINC);
+        g_assert_cmpint(d->principal_len, ==, 16);
+        g_assert_cmpint(d->cred_len, ==, 600);
+        g_assert_cmpmem(d->cred, 600, cred_bytes, 600);
     }
     vdsso_msg_free(d);
     vdsso_msg_free(NULL);
@@ -99,9 +101,9 @@ static void test_truncations(void)
         if (r != VDSSO_ERR_TRUNCATED) {
             fprintf(stderr, "truncation at %zu: got %d\n", len, r);
         }
-        CHECK_INT(r, VDSSO_ERR_TRUNCATED);
+        g_assert_cmpint(r, ==, VDSSO_ERR_TRUNCATED);
     }
-    CHECK_INT(decode_err(NULL, 0), VDSSO_ERR_TRUNCATED);
+    g_assert_cmpint(decode_err(NULL, 0), ==, VDSSO_ERR_TRUNCATED);
     free(buf);
 }
 
@@ -117,7 +119,7 @@ static void field_case(size_t off, uint32_t value, int want)
         fprintf(stderr, "field at %zu = %#x: got %d (%s), want %d\n", off, value, r,
                 vdsso_strerror(r), want);
     }
-    CHECK_INT(r, want);
+    g_assert_cmpint(r, ==, want);
     free(buf);
 }
 
@@ -158,7 +160,7 @@ static void test_fields(void)
         uint8_t *buf;
         size_t n = encode(&m, &buf);
         buf[24 + 5] = bad[i];
-        CHECK_INT(decode_err(buf, n), VDSSO_ERR_PRINCIPAL);
+        g_assert_cmpint(decode_err(buf, n), ==, VDSSO_ERR_PRINCIPAL);
         free(buf);
     }
     /* UTF-8 is fine */
@@ -168,7 +170,7 @@ static void test_fields(void)
     m.principal_len = (uint32_t)strlen(utf8);
     uint8_t *buf;
     size_t n = encode(&m, &buf);
-    CHECK_INT(decode_err(buf, n), VDSSO_OK);
+    g_assert_cmpint(decode_err(buf, n), ==, VDSSO_OK);
     free(buf);
 }
 
@@ -183,15 +185,15 @@ static void test_sizes(void)
     VDSsoMsg m = sample();
     m.cred = cred;
     m.cred_len = (uint32_t)cred_len;
-    CHECK_INT(vdsso_msg_size(&m), VDSSO_MAX_PAYLOAD);
+    g_assert_cmpint(vdsso_msg_size(&m), ==, VDSSO_MAX_PAYLOAD);
     uint8_t *buf = malloc(VDSSO_MAX_PAYLOAD + 1);
-    CHECK_INT(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_MAX_PAYLOAD);
-    CHECK_INT(decode_err(buf, VDSSO_MAX_PAYLOAD), VDSSO_OK);
+    g_assert_cmpint(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), ==, VDSSO_MAX_PAYLOAD);
+    g_assert_cmpint(decode_err(buf, VDSSO_MAX_PAYLOAD), ==, VDSSO_OK);
     /* one byte more: refused before anything is read */
-    CHECK_INT(decode_err(buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_ERR_TOO_LARGE);
+    g_assert_cmpint(decode_err(buf, VDSSO_MAX_PAYLOAD + 1), ==, VDSSO_ERR_TOO_LARGE);
     m.cred_len++;
-    CHECK_INT(vdsso_msg_size(&m), 0);
-    CHECK_INT(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), VDSSO_ERR_TOO_LARGE);
+    g_assert_cmpint(vdsso_msg_size(&m), ==, 0);
+    g_assert_cmpint(vdsso_msg_encode(&m, buf, VDSSO_MAX_PAYLOAD + 1), ==, VDSSO_ERR_TOO_LARGE);
     free(buf);
     free(cred);
 
@@ -199,18 +201,18 @@ static void test_sizes(void)
     m = sample();
     uint8_t out[1024];
     m.cred_len = 0;
-    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_EMPTY_CRED);
+    g_assert_cmpint(vdsso_msg_encode(&m, out, sizeof(out)), ==, VDSSO_ERR_EMPTY_CRED);
     m = sample();
     m.principal = (char *)"bad\nname";
     m.principal_len = 8;
-    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_PRINCIPAL);
+    g_assert_cmpint(vdsso_msg_encode(&m, out, sizeof(out)), ==, VDSSO_ERR_PRINCIPAL);
     m = sample();
-    CHECK_INT(vdsso_msg_encode(&m, out, 10), VDSSO_ERR_INVALID);
+    g_assert_cmpint(vdsso_msg_encode(&m, out, 10), ==, VDSSO_ERR_INVALID);
     m.version = 1;
-    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_VERSION);
+    g_assert_cmpint(vdsso_msg_encode(&m, out, sizeof(out)), ==, VDSSO_ERR_VERSION);
     m = sample();
     m.cred_len = 100; /* the record says 596 */
-    CHECK_INT(vdsso_msg_encode(&m, out, sizeof(out)), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_msg_encode(&m, out, sizeof(out)), ==, VDSSO_ERR_CREDS);
 }
 
 static void test_version_first(void)
@@ -218,12 +220,12 @@ static void test_version_first(void)
     /* a future version is reported as such even when its layout differs */
     uint8_t buf[4];
     put32(buf, 3);
-    CHECK_INT(decode_err(buf, 4), VDSSO_ERR_VERSION);
+    g_assert_cmpint(decode_err(buf, 4), ==, VDSSO_ERR_VERSION);
     put32(buf, 1); /* the retired version: a FILE credential cache */
-    CHECK_INT(decode_err(buf, 4), VDSSO_ERR_VERSION);
+    g_assert_cmpint(decode_err(buf, 4), ==, VDSSO_ERR_VERSION);
     uint8_t big[100] = { 0 };
     put32(big, 7);
-    CHECK_INT(decode_err(big, sizeof(big)), VDSSO_ERR_VERSION);
+    g_assert_cmpint(decode_err(big, sizeof(big)), ==, VDSSO_ERR_VERSION);
 }
 
 static void test_trailing(void)
@@ -232,8 +234,8 @@ static void test_trailing(void)
     uint8_t *buf;
     size_t n = encode(&m, &buf);
     buf[n] = 0xaa;
-    CHECK_INT(decode_err(buf, n + 1), VDSSO_ERR_TRAILING);
-    CHECK_INT(decode_err(buf, n + 16), VDSSO_ERR_TRAILING);
+    g_assert_cmpint(decode_err(buf, n + 1), ==, VDSSO_ERR_TRAILING);
+    g_assert_cmpint(decode_err(buf, n + 16), ==, VDSSO_ERR_TRAILING);
     free(buf);
 }
 
@@ -241,36 +243,36 @@ static void test_reply(void)
 {
     VDSsoReply r = { VDSSO_VERSION, 42, VDSSO_RESULT_SEAT_BUSY }, d;
     uint8_t buf[32];
-    CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), 12);
+    g_assert_cmpint(vdsso_reply_encode(&r, buf, sizeof(buf)), ==, 12);
     static const uint8_t want[] = { 2, 0, 0, 0, 42, 0, 0, 0, 6, 0, 0, 0 };
-    CHECK_MEM(buf, want, 12);
-    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_OK);
-    CHECK_INT(d.serial, 42);
-    CHECK_INT(d.result, VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpmem(buf, 12, want, 12);
+    g_assert_cmpint(vdsso_reply_decode(buf, 12, &d), ==, VDSSO_OK);
+    g_assert_cmpint(d.serial, ==, 42);
+    g_assert_cmpint(d.result, ==, VDSSO_RESULT_SEAT_BUSY);
     for (size_t len = 0; len < 12; len++) {
-        CHECK_INT(vdsso_reply_decode(buf, len, &d), VDSSO_ERR_TRUNCATED);
+        g_assert_cmpint(vdsso_reply_decode(buf, len, &d), ==, VDSSO_ERR_TRUNCATED);
     }
-    CHECK_INT(vdsso_reply_decode(buf, 13, &d), VDSSO_ERR_TRAILING);
+    g_assert_cmpint(vdsso_reply_decode(buf, 13, &d), ==, VDSSO_ERR_TRAILING);
     /* the newest result keeps its wire value */
     buf[8] = 10;
-    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_OK);
-    CHECK_INT(d.result, VDSSO_RESULT_USER_REFUSED);
+    g_assert_cmpint(vdsso_reply_decode(buf, 12, &d), ==, VDSSO_OK);
+    g_assert_cmpint(d.result, ==, VDSSO_RESULT_USER_REFUSED);
     buf[8] = VDSSO_RESULT_LAST + 1;
-    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_RESULT);
+    g_assert_cmpint(vdsso_reply_decode(buf, 12, &d), ==, VDSSO_ERR_RESULT);
     buf[0] = 1;
-    CHECK_INT(vdsso_reply_decode(buf, 12, &d), VDSSO_ERR_VERSION);
-    CHECK_INT(vdsso_reply_decode(buf, 20, &d), VDSSO_ERR_VERSION);
+    g_assert_cmpint(vdsso_reply_decode(buf, 12, &d), ==, VDSSO_ERR_VERSION);
+    g_assert_cmpint(vdsso_reply_decode(buf, 20, &d), ==, VDSSO_ERR_VERSION);
     r.result = 99;
-    CHECK_INT(vdsso_reply_encode(&r, buf, sizeof(buf)), VDSSO_ERR_RESULT);
+    g_assert_cmpint(vdsso_reply_encode(&r, buf, sizeof(buf)), ==, VDSSO_ERR_RESULT);
     for (uint32_t i = 0; i <= VDSSO_RESULT_LAST; i++) {
-        CHECK(strcmp(vdsso_result_str(i), "unknown result") != 0);
+        g_assert_true(strcmp(vdsso_result_str(i), "unknown result") != 0);
         /* one word: safe as a key=value value */
-        CHECK(strcmp(vdsso_result_name(i), "unknown") != 0);
-        CHECK(strpbrk(vdsso_result_name(i), " =\"") == NULL);
+        g_assert_true(strcmp(vdsso_result_name(i), "unknown") != 0);
+        g_assert_true(strpbrk(vdsso_result_name(i), " =\"") == NULL);
     }
-    CHECK_STR(vdsso_result_name(VDSSO_RESULT_SEAT_BUSY), "seat-busy");
-    CHECK_STR(vdsso_result_name(VDSSO_RESULT_USER_REFUSED), "user-refused");
-    CHECK_STR(vdsso_result_name(VDSSO_RESULT_LAST + 1), "unknown");
+    g_assert_cmpstr(vdsso_result_name(VDSSO_RESULT_SEAT_BUSY), ==, "seat-busy");
+    g_assert_cmpstr(vdsso_result_name(VDSSO_RESULT_USER_REFUSED), ==, "user-refused");
+    g_assert_cmpstr(vdsso_result_name(VDSSO_RESULT_LAST + 1), ==, "unknown");
 }
 
 /* Reassemble framed bytes as spice-vdagentd does and check the chunk rules. */
@@ -282,31 +284,32 @@ static void check_frame(size_t payload_len)
     }
     size_t size = vdsso_framed_size(payload_len);
     uint8_t *out = malloc(size);
-    CHECK_INT(vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO, payload, payload_len, out, size),
-              (long)size);
+    g_assert_cmpint(vdsso_frame(VDSSO_PORT_SERVER, VDSSO_AGENT_MSG_SSO, payload, payload_len, out,
+                                size),
+                    ==, (long)size);
     uint8_t *stream = malloc(size);
     size_t pos = 0, slen = 0, nchunks = 0;
     while (pos < size) {
         uint32_t port = out[pos] | out[pos + 1] << 8 | out[pos + 2] << 16 | (uint32_t)out[pos + 3] << 24;
         uint32_t n = out[pos + 4] | out[pos + 5] << 8 | out[pos + 6] << 16 | (uint32_t)out[pos + 7] << 24;
-        CHECK_INT(port, VDSSO_PORT_SERVER);
-        CHECK(n > 0 && n <= VDSSO_CHUNK_MAX);
+        g_assert_cmpint(port, ==, VDSSO_PORT_SERVER);
+        g_assert_true(n > 0 && n <= VDSSO_CHUNK_MAX);
         /* every chunk but the last is full */
         if (pos + 8 + n < size) {
-            CHECK_INT(n, VDSSO_CHUNK_MAX);
+            g_assert_cmpint(n, ==, VDSSO_CHUNK_MAX);
         }
         memcpy(stream + slen, out + pos + 8, n);
         slen += n;
         pos += 8 + n;
         nchunks++;
     }
-    CHECK_INT(pos, size);
-    CHECK_INT(slen, 20 + payload_len);
-    CHECK_INT(nchunks, (20 + payload_len + 2047) / 2048);
+    g_assert_cmpint(pos, ==, size);
+    g_assert_cmpint(slen, ==, 20 + payload_len);
+    g_assert_cmpint(nchunks, ==, (20 + payload_len + 2047) / 2048);
     static const uint8_t hdr[] = { 1, 0, 0, 0, 0x01, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
-    CHECK_MEM(stream, hdr, sizeof(hdr));
-    CHECK_INT(stream[16] | stream[17] << 8 | stream[18] << 16, payload_len);
-    CHECK_MEM(stream + 20, payload, payload_len);
+    g_assert_cmpmem(stream, sizeof(hdr), hdr, sizeof(hdr));
+    g_assert_cmpint(stream[16] | stream[17] << 8 | stream[18] << 16, ==, payload_len);
+    g_assert_cmpmem(stream + 20, payload_len, payload, payload_len);
     free(stream);
     free(out);
     free(payload);
@@ -321,25 +324,28 @@ static void test_framing(void)
     }
     /* 64 KiB of payload + the 20-byte message header = 33 chunks (32 full,
      * one of 20 bytes), 65,556 + 33 * 8 = 65,820 bytes on the wire */
-    CHECK_INT(vdsso_framed_size(65536), 65820);
+    g_assert_cmpint(vdsso_framed_size(65536), ==, 65820);
     uint8_t out[64];
-    CHECK_INT(vdsso_frame(3, VDSSO_AGENT_MSG_SSO, NULL, 0, out, sizeof(out)), VDSSO_ERR_INVALID);
-    CHECK_INT(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, VDSSO_MAX_PAYLOAD + 1, out, sizeof(out)),
-              VDSSO_ERR_TOO_LARGE);
-    CHECK_INT(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, 60, out, sizeof(out)), VDSSO_ERR_INVALID);
+    g_assert_cmpint(vdsso_frame(3, VDSSO_AGENT_MSG_SSO, NULL, 0, out, sizeof(out)),
+                    ==, VDSSO_ERR_INVALID);
+    g_assert_cmpint(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, VDSSO_MAX_PAYLOAD + 1, out,
+                                sizeof(out)),
+                    ==, VDSSO_ERR_TOO_LARGE);
+    g_assert_cmpint(vdsso_frame(2, VDSSO_AGENT_MSG_SSO, out, 60, out, sizeof(out)),
+                    ==, VDSSO_ERR_INVALID);
 }
 
 static void test_helpers(void)
 {
     uint8_t a[16] = { 1, 2, 3 }, b[16] = { 1, 2, 3 };
-    CHECK(vdsso_ct_equal(a, b, 16));
+    g_assert_true(vdsso_ct_equal(a, b, 16));
     b[15] = 1;
-    CHECK(!vdsso_ct_equal(a, b, 16));
+    g_assert_true(!vdsso_ct_equal(a, b, 16));
     vdsso_wipe(a, sizeof(a));
     static const uint8_t zero[16];
-    CHECK_MEM(a, zero, 16);
+    g_assert_cmpmem(a, 16, zero, 16);
     for (int e = 0; e >= VDSSO_ERR_CREDS_LIMIT; e--) {
-        CHECK(strcmp(vdsso_strerror(e), "unknown error") != 0);
+        g_assert_true(strcmp(vdsso_strerror(e), "unknown error") != 0);
     }
 }
 
@@ -351,81 +357,82 @@ static void test_creds(void)
     uint8_t out[4096];
     recs[0] = (VDSsoSlice){ a, sizeof(a) };
     recs[1] = (VDSsoSlice){ b, sizeof(b) };
-    CHECK_INT(vdsso_creds_size(recs, 2), 4 + 10 + 4 + 1);
+    g_assert_cmpint(vdsso_creds_size(recs, 2), ==, 4 + 10 + 4 + 1);
     long n = vdsso_creds_encode(recs, 2, out, sizeof(out));
-    CHECK_INT(n, 19);
-    CHECK_INT(out[0], 10);
-    CHECK_INT(out[14], 1);
-    CHECK_INT(vdsso_creds_check(out, (size_t)n), 2);
+    g_assert_cmpint(n, ==, 19);
+    g_assert_cmpint(out[0], ==, 10);
+    g_assert_cmpint(out[14], ==, 1);
+    g_assert_cmpint(vdsso_creds_check(out, (size_t)n), ==, 2);
 
     /* the iterator hands out slices of the input */
     VDSsoCredsIter it;
     VDSsoSlice r;
     vdsso_creds_iter_init(&it, out, (size_t)n);
-    CHECK_INT(vdsso_creds_next(&it, &r), 1);
-    CHECK(r.p == out + 4 && r.len == 10);
-    CHECK_MEM(r.p, a, 10);
-    CHECK_INT(vdsso_creds_next(&it, &r), 1);
-    CHECK(r.p == out + 18 && r.len == 1);
-    CHECK_INT(vdsso_creds_next(&it, &r), 0);
-    CHECK_INT(vdsso_creds_next(&it, &r), 0);
+    g_assert_cmpint(vdsso_creds_next(&it, &r), ==, 1);
+    g_assert_true(r.p == out + 4 && r.len == 10);
+    g_assert_cmpmem(r.p, 10, a, 10);
+    g_assert_cmpint(vdsso_creds_next(&it, &r), ==, 1);
+    g_assert_true(r.p == out + 18 && r.len == 1);
+    g_assert_cmpint(vdsso_creds_next(&it, &r), ==, 0);
+    g_assert_cmpint(vdsso_creds_next(&it, &r), ==, 0);
 
     /* every shorter prefix is refused (a record cut short or a header cut),
      * but the one that ends with the first record */
     for (size_t len = 1; len < (size_t)n; len++) {
-        CHECK_INT(vdsso_creds_check(out, len), len == 14 ? 1 : VDSSO_ERR_CREDS);
+        g_assert_cmpint(vdsso_creds_check(out, len), ==, len == 14 ? 1 : VDSSO_ERR_CREDS);
     }
-    CHECK_INT(vdsso_creds_check(out, 0), VDSSO_ERR_EMPTY_CRED);
-    CHECK_INT(vdsso_creds_check(NULL, 5), VDSSO_ERR_EMPTY_CRED);
-    CHECK_INT(vdsso_creds_check(out, VDSSO_MAX_CRED + 1), VDSSO_ERR_TOO_LARGE);
+    g_assert_cmpint(vdsso_creds_check(out, 0), ==, VDSSO_ERR_EMPTY_CRED);
+    g_assert_cmpint(vdsso_creds_check(NULL, 5), ==, VDSSO_ERR_EMPTY_CRED);
+    g_assert_cmpint(vdsso_creds_check(out, VDSSO_MAX_CRED + 1), ==, VDSSO_ERR_TOO_LARGE);
     /* a trailing byte is a header cut short */
     out[n] = 0;
-    CHECK_INT(vdsso_creds_check(out, (size_t)n + 1), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_check(out, (size_t)n + 1), ==, VDSSO_ERR_CREDS);
 
     /* a zero length, a length over the bound, a length past the end */
     uint8_t bad[8 + 4] = { 0 };
-    CHECK_INT(vdsso_creds_check(bad, 8), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_check(bad, 8), ==, VDSSO_ERR_CREDS);
     put32(bad, VDSSO_CREDS_MAX_RECORD + 1);
-    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_check(bad, sizeof(bad)), ==, VDSSO_ERR_CREDS);
     put32(bad, 9);
-    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_check(bad, sizeof(bad)), ==, VDSSO_ERR_CREDS);
     put32(bad, 8);
-    CHECK_INT(vdsso_creds_check(bad, sizeof(bad)), 1);
+    g_assert_cmpint(vdsso_creds_check(bad, sizeof(bad)), ==, 1);
 
     /* at most VDSSO_CREDS_MAX_RECORDS records */
     for (size_t i = 0; i <= VDSSO_CREDS_MAX_RECORDS; i++) {
         recs[i] = (VDSsoSlice){ b, 1 };
     }
     n = vdsso_creds_encode(recs, VDSSO_CREDS_MAX_RECORDS, out, sizeof(out));
-    CHECK_INT(n, 5 * VDSSO_CREDS_MAX_RECORDS);
-    CHECK_INT(vdsso_creds_check(out, (size_t)n), VDSSO_CREDS_MAX_RECORDS);
-    CHECK_INT(vdsso_creds_encode(recs, VDSSO_CREDS_MAX_RECORDS + 1, out, sizeof(out)),
-              VDSSO_ERR_CREDS_LIMIT);
-    CHECK_INT(vdsso_creds_size(recs, VDSSO_CREDS_MAX_RECORDS + 1), 0);
+    g_assert_cmpint(n, ==, 5 * VDSSO_CREDS_MAX_RECORDS);
+    g_assert_cmpint(vdsso_creds_check(out, (size_t)n), ==, VDSSO_CREDS_MAX_RECORDS);
+    g_assert_cmpint(vdsso_creds_encode(recs, VDSSO_CREDS_MAX_RECORDS + 1, out, sizeof(out)),
+                    ==, VDSSO_ERR_CREDS_LIMIT);
+    g_assert_cmpint(vdsso_creds_size(recs, VDSSO_CREDS_MAX_RECORDS + 1), ==, 0);
     memcpy(out + n, out, 5);
-    CHECK_INT(vdsso_creds_check(out, (size_t)n + 5), VDSSO_ERR_CREDS_LIMIT);
+    g_assert_cmpint(vdsso_creds_check(out, (size_t)n + 5), ==, VDSSO_ERR_CREDS_LIMIT);
 
     /* the encoder refuses empty and oversized records and short buffers */
     recs[0] = (VDSsoSlice){ b, 0 };
-    CHECK_INT(vdsso_creds_encode(recs, 1, out, sizeof(out)), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_encode(recs, 1, out, sizeof(out)), ==, VDSSO_ERR_CREDS);
     recs[0] = (VDSsoSlice){ b, VDSSO_CREDS_MAX_RECORD + 1 };
-    CHECK_INT(vdsso_creds_encode(recs, 1, out, sizeof(out)), VDSSO_ERR_CREDS);
+    g_assert_cmpint(vdsso_creds_encode(recs, 1, out, sizeof(out)), ==, VDSSO_ERR_CREDS);
     recs[0] = (VDSsoSlice){ a, sizeof(a) };
-    CHECK_INT(vdsso_creds_encode(recs, 1, out, 13), VDSSO_ERR_INVALID);
-    CHECK_INT(vdsso_creds_encode(recs, 0, out, sizeof(out)), VDSSO_ERR_INVALID);
+    g_assert_cmpint(vdsso_creds_encode(recs, 1, out, 13), ==, VDSSO_ERR_INVALID);
+    g_assert_cmpint(vdsso_creds_encode(recs, 0, out, sizeof(out)), ==, VDSSO_ERR_INVALID);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_creds();
-    test_round_trip();
-    test_truncations();
-    test_fields();
-    test_sizes();
-    test_version_first();
-    test_trailing();
-    test_reply();
-    test_framing();
-    test_helpers();
-    return check_status("test-msg");
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/msg/creds", test_creds);
+    g_test_add_func("/msg/round-trip", test_round_trip);
+    g_test_add_func("/msg/truncations", test_truncations);
+    g_test_add_func("/msg/fields", test_fields);
+    g_test_add_func("/msg/sizes", test_sizes);
+    g_test_add_func("/msg/version-first", test_version_first);
+    g_test_add_func("/msg/trailing", test_trailing);
+    g_test_add_func("/msg/reply", test_reply);
+    g_test_add_func("/msg/framing", test_framing);
+    g_test_add_func("/msg/helpers", test_helpers);
+    return g_test_run();
 }

@@ -60,8 +60,9 @@ os.environ.setdefault('TOP', TOP)
 sys.path.insert(0, os.path.join(TOP, 'tests', 'guest'))
 
 from vdagentd_harness import (  # noqa: E402
-    ALICE_UID, GREETER_UID, PAM_MODULE, SESSION_PROBE, Failure, Guest, Skip, TimedLines,
+    ALICE_UID, GREETER_UID, PAM_MODULE, SESSION_PROBE, Failure, Guest, Skip, TimedLines, check,
     wait_for)
+from login_checks import left_in_cache_dir  # noqa: E402
 from ssotest.core import stop_proc  # noqa: E402  (tests/lib, on the path vdagentd_harness sets)
 
 NS = os.path.join(TOP, 'tests', 'lib', 'spice-host-ns')
@@ -453,4 +454,59 @@ def wait_absent(pred, seconds, what):
         time.sleep(0.05)
 
 
-__all__ = ['Chain', 'Client', 'SpiceHost', 'Failure', 'Skip', 'wait_for', 'wait_absent']
+
+# ------------------------------------------ what the chain suite's cases share
+
+CHAINS = []
+
+
+def chain(guests, **kw):
+    """A started Chain(**kw), stopped (its guest) by the harness after the
+    case."""
+    c = Chain(**kw)
+    guests.append(c.guest)
+    CHAINS.append(c)
+    c.start()
+    return c
+
+
+def showing_logs(case):
+    """On a failure, also print what the server and the clients said
+    (vdagentd_harness.run prints vdagentd's, the greeters' and the syslog)."""
+    def wrapped(guests):
+        try:
+            case(guests)
+        except BaseException:
+            for c in CHAINS:
+                print(c.dump())
+            raise
+    return wrapped
+
+
+def print_timeline(c, client, greeter):
+    print('timeline (seconds since the client started; who saw each step):')
+    for name, side, t, _ in c.timeline(client, greeter):
+        print('  %8s  %-9s %s' % ('%.3f' % t if t is not None else '-', side, name))
+
+
+def expect_no_delivery(c, client, why):
+    """The client is connected and the agent announced its capabilities to
+    the server after it connected; then for 3 s: nothing is kept or sent by
+    the server, nothing reaches vdagentd, no greeter hears a signal."""
+    t0 = client.t0
+    c.host.err.wait(r'sso: capture .*result=', 15, start=t0, what='the server\'s capture line')
+    cap = c.host.sso(r'capture ', t0)[1]
+    check('result=kept' not in cap, 'the server keeps nothing: %s (%s)' % (
+        re.sub(r'.*sso: ', '', cap), why))
+    c.guest.log.wait(r'sso: announcing VD_AGENT_CAP_SSO', 15, start=t0,
+                     what='vdagentd announcing its capabilities to the connected client')
+    wait_absent(lambda: c.host.sso(r'deliver ', t0) or
+                c.guest.log.when(r'VD_AGENT_SSO serial', t0) or
+                any(g.find(r'^signal ') for g in c.guest.greeters),
+                3, 'something was delivered')
+    check(True, 'for 3 s: no VD_AGENT_SSO sent, none at vdagentd, no greeter signal')
+    check(left_in_cache_dir(c.guest) == [], 'no credential cache was written')
+
+
+__all__ = ['Chain', 'Client', 'SpiceHost', 'Failure', 'Skip', 'wait_for', 'wait_absent', 'CHAINS',
+           'chain', 'showing_logs', 'print_timeline', 'expect_no_delivery']

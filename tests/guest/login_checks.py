@@ -8,11 +8,9 @@ import re
 import stat
 import subprocess
 
-from vdagentd_harness import ALICE_UID, SSO_TOOL, check
+from vdagentd_harness import ALICE_UID, PRINCIPAL, SSO_TOOL, TOKEN_RE, check  # noqa: F401
 
 REALM = os.environ.get('REALM', '')
-PRINCIPAL = lambda user: '%s@%s' % (user, REALM)  # noqa: E731
-TOKEN_RE = re.compile(r'[0-9a-f]{32}')
 
 
 def cache_key(path):

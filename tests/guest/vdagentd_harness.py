@@ -79,7 +79,7 @@ TOP = os.environ.get('TOP', os.path.abspath(os.path.join(os.path.dirname(__file_
 sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
 from ssotest import identities, pam_service  # noqa: E402
 from ssotest.core import (  # noqa: E402,F401 (the harnesses import these from here)
-    Failure, Skip, TimedLines, check, scan_memory, wait_for)
+    Failure, Skip, TimedLines, case_names, check, load_case, scan_memory, wait_for)
 from ssotest.devlog import DevLog  # noqa: E402
 SSO_TOOL = os.environ.get('SSO_TOOL')
 GREETER = os.environ.get('GREETER')
@@ -111,6 +111,9 @@ FLAG_REFRESH = 2
 GREETER_UID = 115
 ALICE_UID = 5001
 BOB_UID = 5002
+
+PRINCIPAL = lambda user: '%s@%s' % (user, os.environ.get('REALM', ''))  # noqa: E731
+TOKEN_RE = re.compile(r'[0-9a-f]{32}')
 
 
 def frame(port, mtype, payload):
@@ -1078,6 +1081,80 @@ class Realm:
         return data, bytes.fromhex(key)
 
 
+# ------------------------------------------------- what the cases share
+
+def guest(guests, **kw):
+    """A Guest(**kw) that the harness stops after the case."""
+    g = Guest(**kw)
+    guests.append(g)
+    return g
+
+
+def creds(g, user='alice', **kw):
+    """@user's TGT delegated to the guest, and its session key."""
+    return Realm(g.dir).delegated(user, **kw)
+
+
+def fake_agent(g, width=1280, height=800):
+    """A session agent that reports its resolution (udscs
+    VDAGENTD_GUEST_XORG_RESOLUTION), which opens the port without single
+    sign-on. Only valid with -X (no session info)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    wait_for(lambda: os.path.exists(os.path.join(g.dir, 'agent.sock')), 5, 'the agent socket')
+    s.connect(os.path.join(g.dir, 'agent.sock'))
+    res = struct.pack('<iiiii', width, height, 0, 0, 0)
+    s.sendall(struct.pack('<IIII', 0, width, height, len(res)) + res)
+    return s
+
+
+def accepted_token(g, serial=1, user='alice', cred=None):
+    """@user's credential sent and accepted: the token of the signal that
+    followed, and the credential."""
+    if cred is None:
+        cred, _ = creds(g, user)
+    n = g.listener.count()
+    g.send_sso(PRINCIPAL(user), cred, serial=serial)
+    g.expect_reply(serial, 'ACCEPTED')
+    return g.listener.wait(n + 1), cred
+
+
+def logged_in(g):
+    """alice logged in by single sign-on: the module fetched and reported."""
+    token, alice = accepted_token(g)
+    check(g.redeem('fetch', token).startswith('CRED '), 'the greeter\'s PAM module fetches')
+    check(g.redeem('report', token, 0, ALICE_UID) == 'STATUS OK', 'and reports success for alice')
+    g.wait_log(r'login of alice@\S+ as uid 5001 succeeded')
+    return alice
+
+
+def locked(g, sid, n):
+    """The @n-th LockSession(@sid) reached logind and the session's shell
+    reported the lock."""
+    wait_for(lambda: g.lock_calls().count(sid) >= n, 5, 'LockSession("%s") number %d' % (sid, n))
+    wait_for(lambda: g.locked_hint(sid), 5, 'LockedHint of session %s' % sid)
+    check(True, 'session %s locked (request %d)' % (sid, n))
+
+
+def logged_in_and_locked(g):
+    """alice logged in by single sign-on (logged_in()), GDM opened her
+    session 2, her client left and the session was locked; alice's
+    credential."""
+    alice = logged_in(g)
+    g.add_user_session('2', ALICE_UID, 'alice')
+    g.client_disconnected()
+    locked(g, '2', 1)
+    return alice
+
+
+FAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1'
+
+
+def need_faketime():
+    """Skip without libfaketime (the guest's clock set ahead of the KDC's)."""
+    if not os.path.exists(FAKETIME):
+        raise Skip('%s is missing (Debian package faketime; scripts/setup installs it)' % FAKETIME)
+
+
 def run(cases):
     """Run the case named on the command line; print what failed and the
     vdagentd log; exit 0, 1, or 77 for a skip."""
@@ -1118,3 +1195,15 @@ def run(cases):
                     print(g.syslog.read())
             g.stop()
     sys.exit(status)
+
+
+def run_case(cases_dir, wrap=None):
+    """Run the case named on the command line, @cases_dir/CASE.py (its
+    docstring says what it proves, its run(guests) does it), with run();
+    wrap(case.run), if given, runs instead."""
+    name = sys.argv[1] if len(sys.argv) > 1 else ''
+    case = load_case(cases_dir, name)
+    if case is None:
+        print('usage: %s CASE (%s)' % (sys.argv[0], ' '.join(case_names(cases_dir))))
+        sys.exit(2)
+    run({name: case.run if wrap is None else wrap(case.run)})

@@ -23,6 +23,7 @@
 
 #include "sso.h"
 #include "sso-dbus.h"
+#include "vdsso-agent-numbers.h" /* stops the build if spice-protocol moved them */
 
 static VDAgentdSsoConfig config;
 static gboolean config_loaded;

@@ -15,9 +15,9 @@ static uint8_t *payload(const char *principal, const uint8_t *cred, size_t cred_
     VDSsoMsg m = fake_msg(principal, (uint8_t *)cred, cred_len);
     m.serial = serial;
     *len = vdsso_msg_size(&m);
-    CHECK(*len > 0);
+    g_assert_true(*len > 0);
     uint8_t *buf = malloc(*len);
-    CHECK_INT(vdsso_msg_encode(&m, buf, *len), (long)*len);
+    g_assert_cmpint(vdsso_msg_encode(&m, buf, *len), ==, (long)*len);
     return buf;
 }
 
@@ -30,8 +30,8 @@ static uint32_t check_cache(const char *principal, uint8_t *cred, size_t cred_le
     VDSsoMsg *m = NULL;
     uint32_t serial = 0;
     uint32_t r = vdagentd_sso_check_payload(p, len, &m, &serial, why);
-    CHECK_INT(serial, 99);
-    CHECK((r == VDSSO_RESULT_ACCEPTED) == (m != NULL));
+    g_assert_cmpint(serial, ==, 99);
+    g_assert_true((r == VDSSO_RESULT_ACCEPTED) == (m != NULL));
     vdsso_msg_free(m);
     free(p);
     free(cred);
@@ -50,11 +50,11 @@ static void test_accepted(void)
     uint8_t *p = payload(ALICE, cred, len, 42, &plen);
     VDSsoMsg *m = NULL;
     uint32_t serial = 0;
-    CHECK_INT(vdagentd_sso_check_payload(p, plen, &m, &serial, &why),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(serial, 42);
-    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0 && m->cred_len == len &&
-          memcmp(m->cred, cred, len) == 0);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, plen, &m, &serial, &why),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(serial, ==, 42);
+    g_assert_true(m != NULL && strcmp(m->principal, ALICE) == 0 && m->cred_len == len &&
+                  memcmp(m->cred, cred, len) == 0);
     vdsso_msg_free(m);
     free(p);
     free(cred);
@@ -62,7 +62,7 @@ static void test_accepted(void)
     /* a service ticket besides the TGT is fine */
     fake_cred(&c[1], ALICE, "host/guest.spice.test@SPICE.TEST", 3600);
     cred = fake_cache_bytes(ALICE, c, 2, 0, &len);
-    CHECK_INT(check_cache(ALICE, cred, len, &why), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(check_cache(ALICE, cred, len, &why), ==, VDSSO_RESULT_ACCEPTED);
     fake_cred_free(&c[0]);
     fake_cred_free(&c[1]);
 }
@@ -78,9 +78,9 @@ static void test_contents_not_judged_here(void)
     fake_cred(&c[0], ALICE, TGS, -60);
     fake_cred(&c[1], "bob@SPICE.TEST", "host/guest.spice.test@SPICE.TEST", 3600);
     uint8_t *cred = fake_cache_bytes(ALICE, c, 1, 0, &len);
-    CHECK_INT(check_cache("bob@SPICE.TEST", cred, len, &why), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(check_cache("bob@SPICE.TEST", cred, len, &why), ==, VDSSO_RESULT_ACCEPTED);
     cred = fake_cache_bytes(ALICE, c, 2, 0, &len);
-    CHECK_INT(check_cache(ALICE, cred, len, &why), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(check_cache(ALICE, cred, len, &why), ==, VDSSO_RESULT_ACCEPTED);
     fake_cred_free(&c[0]);
     fake_cred_free(&c[1]);
 }
@@ -95,47 +95,53 @@ static void test_decode_errors(void)
     uint32_t serial = 1;
 
     uint8_t *p = payload(ALICE, junk, sizeof(junk) - 1, 5, &len);
-    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+                    ==, VDSSO_RESULT_ACCEPTED);
     vdsso_msg_free(m);
     /* the record's length no longer fills the credential */
     p[len - 18 - 4] = 19;
-    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why), VDSSO_RESULT_MALFORMED);
-    CHECK_STR(why, "malformed credential records");
-    CHECK(m == NULL);
-    CHECK_INT(serial, 5);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+                    ==, VDSSO_RESULT_MALFORMED);
+    g_assert_cmpstr(why, ==, "malformed credential records");
+    g_assert_true(m == NULL);
+    g_assert_cmpint(serial, ==, 5);
     p[len - 18 - 4] = 18;
-    CHECK_INT(vdagentd_sso_check_payload(p, len - 1, &m, &serial, &why),
-              VDSSO_RESULT_MALFORMED);
-    CHECK_STR(why, "message truncated");
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len - 1, &m, &serial, &why),
+                    ==, VDSSO_RESULT_MALFORMED);
+    g_assert_cmpstr(why, ==, "message truncated");
     p[0] = 1; /* version */
-    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
-              VDSSO_RESULT_UNSUPPORTED_VERSION);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+                    ==, VDSSO_RESULT_UNSUPPORTED_VERSION);
     p[0] = 2;
     p[12] = 9; /* credential type */
-    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
-              VDSSO_RESULT_UNSUPPORTED_CRED);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+                    ==, VDSSO_RESULT_UNSUPPORTED_CRED);
     p[12] = 1; /* the retired FILE cache */
-    CHECK_INT(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
-              VDSSO_RESULT_UNSUPPORTED_CRED);
+    g_assert_cmpint(vdagentd_sso_check_payload(p, len, &m, &serial, &why),
+                    ==, VDSSO_RESULT_UNSUPPORTED_CRED);
     free(p);
 
     uint8_t *big = calloc(1, VDSSO_MAX_PAYLOAD + 1);
     big[0] = 2;
-    CHECK_INT(vdagentd_sso_check_payload(big, VDSSO_MAX_PAYLOAD + 1, &m, &serial, &why),
-              VDSSO_RESULT_TOO_LARGE);
+    g_assert_cmpint(vdagentd_sso_check_payload(big, VDSSO_MAX_PAYLOAD + 1, &m, &serial, &why),
+                    ==, VDSSO_RESULT_TOO_LARGE);
     free(big);
-    CHECK_INT(vdagentd_sso_check_payload(NULL, 0, &m, &serial, &why), VDSSO_RESULT_MALFORMED);
-    CHECK_INT(serial, 0);
-    CHECK(m == NULL);
+    g_assert_cmpint(vdagentd_sso_check_payload(NULL, 0, &m, &serial, &why),
+                    ==, VDSSO_RESULT_MALFORMED);
+    g_assert_cmpint(serial, ==, 0);
+    g_assert_true(m == NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    CHECK_INT(krb5_init_context(&fake_ctx), 0);
-    test_accepted();
-    test_contents_not_judged_here();
-    test_decode_errors();
+    g_test_init(&argc, &argv, NULL);
+    g_assert_cmpint(krb5_init_context(&fake_ctx), ==, 0);
+    g_test_add_func("/sso-check/accepted", test_accepted);
+    g_test_add_func("/sso-check/contents-not-judged-here", test_contents_not_judged_here);
+    g_test_add_func("/sso-check/decode-errors", test_decode_errors);
+    int rc = g_test_run();
+
     krb5_free_context(fake_ctx);
     (void)fake_krb5_conf; /* fake-creds.h helper these tests do not need */
-    return check_status("test-sso-check");
+    return rc;
 }

@@ -106,7 +106,7 @@ static guint lock_calls(const char *session)
 
 static gboolean f_start_helper(gpointer d, guint job)
 {
-    CHECK(job != 0);
+    g_assert_true(job != 0);
     fake.job = job;
     return fake.helper_starts;
 }
@@ -118,10 +118,11 @@ static void f_write_message(gpointer d, uint32_t port, uint32_t type, const uint
 {
     uint8_t frame[VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE];
 
-    CHECK_INT(port, VDSSO_PORT_SERVER);
-    CHECK_INT(type, VDSSO_AGENT_MSG_SSO_REPLY);
-    CHECK_INT(size, VDSSO_REPLY_SIZE);
-    CHECK_INT(vdsso_frame(port, type, payload, size, frame, sizeof(frame)), (long)sizeof(frame));
+    g_assert_cmpint(port, ==, VDSSO_PORT_SERVER);
+    g_assert_cmpint(type, ==, VDSSO_AGENT_MSG_SSO_REPLY);
+    g_assert_cmpint(size, ==, VDSSO_REPLY_SIZE);
+    g_assert_cmpint(vdsso_frame(port, type, payload, size, frame, sizeof(frame)),
+                    ==, (long)sizeof(frame));
     g_byte_array_append(fake.port, frame, sizeof(frame));
 }
 
@@ -138,7 +139,7 @@ static gboolean f_peer(gpointer d, pid_t pid, VDAgentdSsoPeer *peer)
         peer->unit = g_strdup_printf("spice-vdagentd-sso@%u.service", fake.job);
         return TRUE;
     }
-    CHECK_INT(pid, 4242);
+    g_assert_cmpint(pid, ==, 4242);
     if (fake.peer_set) {
         peer->session = g_strdup(fake.peer.session);
         peer->seat = g_strdup(fake.peer.seat);
@@ -223,7 +224,7 @@ static VDAgentdSso *sso_new_full(guint ttl, const char *state, gboolean keep)
         fake_reset();
     }
     VDAgentdSso *sso = vdagentd_sso_new(&config, &backend, &err);
-    CHECK(sso != NULL && err == NULL);
+    g_assert_true(sso != NULL && err == NULL);
     return sso;
 }
 
@@ -258,7 +259,7 @@ static uint8_t *sso_payload(const char *principal, uint32_t serial, uint32_t fla
     m.flags = flags;
     *len = vdsso_msg_size(&m);
     uint8_t *buf = malloc(*len);
-    CHECK_INT(vdsso_msg_encode(&m, buf, *len), (long)*len);
+    g_assert_cmpint(vdsso_msg_encode(&m, buf, *len), ==, (long)*len);
     free(cred);
     return buf;
 }
@@ -273,20 +274,21 @@ static uint32_t play_helper(VDAgentdSso *sso)
     gboolean has_token = FALSE;
     guint job = vdagentd_sso_current_job(sso);
 
-    CHECK_INT(job, fake.job);
-    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    g_assert_cmpint(job, ==, fake.job);
+    g_assert_cmpint(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), ==, VDSSO_STATUS_OK);
     vdsso_wipe_free(payload, len);
     uint32_t st = vdagentd_sso_mapped(sso, job, fake.map, (uint32_t)fake.map_uid, HELPER_PID,
                                       token, &has_token);
     if (st != VDSSO_STATUS_OK || !has_token) {
         return st;
     }
-    CHECK_INT(fake.map, VDSSO_MAPPING_USER);
-    CHECK_INT(vdagentd_sso_fetch(sso, token, (uint32_t)fake.map_uid, HELPER_PID, &payload, &len),
-              VDSSO_STATUS_OK);
+    g_assert_cmpint(fake.map, ==, VDSSO_MAPPING_USER);
+    g_assert_cmpint(vdagentd_sso_fetch(sso, token, (uint32_t)fake.map_uid, HELPER_PID, &payload,
+                                       &len),
+                    ==, VDSSO_STATUS_OK);
     vdsso_wipe_free(payload, len);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, (uint32_t)fake.map_uid),
-              VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, (uint32_t)fake.map_uid),
+                    ==, VDSSO_STATUS_OK);
     fake.refreshes++;
     return st;
 }
@@ -308,20 +310,21 @@ static long send_sso(VDAgentdSso *sso, int port, const char *principal, uint32_t
         return -1;
     }
     /* one chunk: chunk header, message header, 12-byte payload */
-    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
-    CHECK_INT(fake.port->data[0], VDSSO_PORT_SERVER);
-    CHECK_INT(fake.port->data[VDSSO_CHUNK_HEADER + 4] | fake.port->data[VDSSO_CHUNK_HEADER + 5] << 8,
-              VDSSO_AGENT_MSG_SSO_REPLY);
+    g_assert_cmpint(fake.port->len, ==, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    g_assert_cmpint(fake.port->data[0], ==, VDSSO_PORT_SERVER);
+    g_assert_cmpint(fake.port->data[VDSSO_CHUNK_HEADER + 4] |
+                        fake.port->data[VDSSO_CHUNK_HEADER + 5] << 8,
+                    ==, VDSSO_AGENT_MSG_SSO_REPLY);
     VDSsoReply r;
-    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
-                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
-    CHECK_INT(r.serial, serial);
+    g_assert_cmpint(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                       VDSSO_REPLY_SIZE, &r), ==, VDSSO_OK);
+    g_assert_cmpint(r.serial, ==, serial);
     return r.result;
 }
 
 static void token_of(VDAgentdSso *sso, uint8_t token[VDSSO_TOKEN_SIZE])
 {
-    CHECK(vdagentd_sso_pending_token(sso, token));
+    g_assert_true(vdagentd_sso_pending_token(sso, token));
 }
 
 static uint32_t fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE], VDSsoMsg **msg)
@@ -336,10 +339,10 @@ static uint32_t fetch(VDAgentdSso *sso, const uint8_t token[VDSSO_TOKEN_SIZE], V
     uint32_t st = vdagentd_sso_fetch(sso, token, user, 4242, &payload, &len);
     *msg = NULL;
     if (st == VDSSO_STATUS_OK) {
-        CHECK_INT(vdsso_msg_decode(payload, len, msg), VDSSO_OK);
+        g_assert_cmpint(vdsso_msg_decode(payload, len, msg), ==, VDSSO_OK);
         vdsso_wipe_free(payload, len);
     } else {
-        CHECK(payload == NULL);
+        g_assert_true(payload == NULL);
     }
     return st;
 }
@@ -356,67 +359,70 @@ static void test_helper(void)
     gboolean has_token = TRUE;
 
     fake.helper_answers = FALSE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), -1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), ==, -1);
     guint job = vdagentd_sso_current_job(sso);
-    CHECK(job != 0 && job == fake.job);
-    CHECK_INT(fake.emitted->len, 0);
+    g_assert_true(job != 0 && job == fake.job);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
     /* another job's number, a process outside the unit, MAPPED before JOB */
-    CHECK_INT(vdagentd_sso_job(sso, job + 1, HELPER_PID, &payload, &len),
-              VDSSO_STATUS_UNKNOWN_TOKEN);
-    CHECK_INT(vdagentd_sso_job(sso, job, 4242, &payload, &len),
-              VDSSO_STATUS_WRONG_CONVERSATION);
-    CHECK(payload == NULL);
-    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
-                                  4242, token, &has_token), VDSSO_STATUS_WRONG_CONVERSATION);
-    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
-                                  HELPER_PID, token, &has_token), VDSSO_STATUS_NOT_FETCHED);
-    CHECK(!has_token);
-    CHECK_INT(fake.port->len, 0);
+    g_assert_cmpint(vdagentd_sso_job(sso, job + 1, HELPER_PID, &payload, &len),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(vdagentd_sso_job(sso, job, 4242, &payload, &len),
+                    ==, VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_true(payload == NULL);
+    g_assert_cmpint(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                        4242, token, &has_token),
+                    ==, VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                        HELPER_PID, token, &has_token),
+                    ==, VDSSO_STATUS_NOT_FETCHED);
+    g_assert_true(!has_token);
+    g_assert_cmpint(fake.port->len, ==, 0);
     /* the helper's JOB: the message, once */
-    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), ==, VDSSO_STATUS_OK);
     VDSsoMsg *m = NULL;
-    CHECK_INT(vdsso_msg_decode(payload, len, &m), VDSSO_OK);
-    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
+    g_assert_cmpint(vdsso_msg_decode(payload, len, &m), ==, VDSSO_OK);
+    g_assert_true(m != NULL && strcmp(m->principal, ALICE) == 0);
     vdsso_msg_free(m);
     vdsso_wipe_free(payload, len);
     payload = NULL;
-    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len),
-              VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     /* a mapping to root is never taken: refused, and no greeter asked */
-    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, 0, HELPER_PID, token,
-                                  &has_token), VDSSO_STATUS_BAD_REQUEST);
-    CHECK(!has_token);
-    CHECK_INT(vdagentd_sso_current_job(sso), 0);
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, 0, HELPER_PID, token,
+                                        &has_token), ==, VDSSO_STATUS_BAD_REQUEST);
+    g_assert_true(!has_token);
+    g_assert_cmpint(vdagentd_sso_current_job(sso), ==, 0);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     fake.helper_answers = TRUE;
 
     /* no helper answers in time: the principal is taken as mapping to no
      * local user, and the greeter is asked */
     fake.helper_answers = FALSE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), -1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), ==, -1);
     run_loop_ms(HELPER_TIMEOUT_MS + 300);
-    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
-    CHECK_INT(fake.emitted->len, 1);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.port->len, ==, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
     /* the late helper finds nothing */
-    CHECK_INT(vdagentd_sso_mapped(sso, fake.job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
-                                  HELPER_PID, token, &has_token), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(vdagentd_sso_mapped(sso, fake.job, VDSSO_MAPPING_NO_USER, VDSSO_REDEEM_NO_USER,
+                                        HELPER_PID, token, &has_token),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
 
     /* the client leaves while the helper maps: no reply, nothing kept */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), -1);
-    CHECK(vdagentd_sso_current_job(sso) != 0);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), ==, -1);
+    g_assert_true(vdagentd_sso_current_job(sso) != 0);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(vdagentd_sso_current_job(sso), 0);
+    g_assert_cmpint(vdagentd_sso_current_job(sso), ==, 0);
     run_loop_ms(HELPER_TIMEOUT_MS + 100);
-    CHECK_INT(fake.port->len, 0);
+    g_assert_cmpint(fake.port->len, ==, 0);
 
     /* systemd cannot be asked: no local user, as for a mapping that failed */
     fake.helper_starts = FALSE;
     g_ptr_array_set_size(fake.emitted, 0);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
     fake.helper_starts = TRUE;
 
     /* a refresh: the token goes to the helper alone (no signal), and only
@@ -429,31 +435,32 @@ static void test_helper(void)
     fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     g_ptr_array_set_size(fake.emitted, 0);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_REFRESH), -1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_REFRESH), ==, -1);
     job = vdagentd_sso_current_job(sso);
-    CHECK_INT(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_job(sso, job, HELPER_PID, &payload, &len), ==, VDSSO_STATUS_OK);
     vdsso_wipe_free(payload, len);
     payload = NULL;
     g_byte_array_set_size(fake.port, 0);
-    CHECK_INT(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, ALICE_UID, HELPER_PID, token,
-                                  &has_token), VDSSO_STATUS_OK);
-    CHECK(has_token);
-    CHECK_INT(fake.port->len, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
-    CHECK_INT(fake.emitted->len, 0);
+    g_assert_cmpint(vdagentd_sso_mapped(sso, job, VDSSO_MAPPING_USER, ALICE_UID, HELPER_PID, token,
+                                        &has_token), ==, VDSSO_STATUS_OK);
+    g_assert_true(has_token);
+    g_assert_cmpint(fake.port->len, ==, VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER + VDSSO_REPLY_SIZE);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
     /* alice's own session (an unlock dialog's worker) may not take it, nor
      * the helper without alice preset */
-    CHECK_INT(vdagentd_sso_fetch(sso, token, ALICE_UID, 4242, &payload, &len),
-              VDSSO_STATUS_WRONG_CONVERSATION);
-    CHECK_INT(vdagentd_sso_fetch(sso, token, VDSSO_REDEEM_NO_USER, HELPER_PID, &payload, &len),
-              VDSSO_STATUS_WRONG_CONVERSATION);
-    CHECK(payload == NULL);
-    CHECK_INT(vdagentd_sso_fetch(sso, token, ALICE_UID, HELPER_PID, &payload, &len),
-              VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_fetch(sso, token, ALICE_UID, 4242, &payload, &len),
+                    ==, VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(vdagentd_sso_fetch(sso, token, VDSSO_REDEEM_NO_USER, HELPER_PID, &payload,
+                                       &len),
+                    ==, VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_true(payload == NULL);
+    g_assert_cmpint(vdagentd_sso_fetch(sso, token, ALICE_UID, HELPER_PID, &payload, &len),
+                    ==, VDSSO_STATUS_OK);
     vdsso_wipe_free(payload, len);
     /* a refresh reported for another uid is refused */
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
-              VDSSO_STATUS_BAD_REQUEST);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
+                    ==, VDSSO_STATUS_BAD_REQUEST);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -465,46 +472,47 @@ static void test_login(void)
     gboolean fetched;
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 11, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 11, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_true(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
     token_of(sso, token);
     vdsso_token_to_hex(token, hex);
-    CHECK_INT(fake.emitted->len, 1);
-    CHECK_STR(g_ptr_array_index(fake.emitted, 0), hex);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(fake.emitted, 0), ==, hex);
 
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
-    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0 && m->serial == 11);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
+    g_assert_true(m != NULL && strcmp(m->principal, ALICE) == 0 && m->serial == 11);
     vdsso_msg_free(m);
-    CHECK(vdagentd_sso_has_pending(sso, &fetched) && fetched);
+    g_assert_true(vdagentd_sso_has_pending(sso, &fetched) && fetched);
     /* gnome-shell restarts a conversation that a late signal reaches: the
      * restarted one fetches again, until the REPORT, a few times at most */
     for (int i = 1; i < VDAGENTD_SSO_MAX_FETCHES; i++) {
-        CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
-        CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
+        g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
+        g_assert_true(m != NULL && strcmp(m->principal, ALICE) == 0);
         vdsso_msg_free(m);
     }
     /* no repetition after the fetch */
     run_loop_ms(1500);
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
 
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
-              VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
 
     /* GDM opened alice's session; the client leaves: it is locked; while
      * logind reports it locked, another disconnect asks nothing more */
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 1);
-    CHECK_STR(g_ptr_array_index(fake.locked, 0), "2");
-    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    g_assert_cmpint(fake.locked->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(fake.locked, 0), ==, "2");
+    g_assert_cmpint(f_session_locked(NULL, "2"), ==, 1);
     run_loop_ms(100);
-    CHECK(!vdagentd_sso_locking(sso, "2"));
+    g_assert_true(!vdagentd_sso_locking(sso, "2"));
     vdagentd_sso_client_disconnected(sso, "test again");
-    CHECK_INT(fake.locked->len, 1);
+    g_assert_cmpint(fake.locked->len, ==, 1);
 
     /* the session is there, and locked: another principal mapping to the
      * same user is refused; alice herself gets a refresh and an unlock */
@@ -514,32 +522,33 @@ static void test_login(void)
     fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     g_ptr_array_set_size(fake.emitted, 0);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
-                       VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), VDSSO_RESULT_SEAT_BUSY);
-    CHECK_INT(fake.refreshes, 0);
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 13, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.refreshes, 1);
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 12,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), ==, VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(fake.refreshes, ==, 0);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 13,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.refreshes, ==, 1);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     /* the unlock must be reported for the locked session's user */
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
-              VDSSO_STATUS_BAD_REQUEST);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 5002),
+                    ==, VDSSO_STATUS_BAD_REQUEST);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
 
     /* the unlock failed: logind still reports the session locked, nothing
      * to ask */
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 1);
+    g_assert_cmpint(fake.locked->len, ==, 1);
     /* alice unlocks with her password (not single sign-on): the next
      * disconnect locks again, whatever single sign-on saw before */
     set_hint("2", 0);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 2);
-    CHECK_INT(f_session_locked(NULL, "2"), 1);
+    g_assert_cmpint(fake.locked->len, ==, 2);
+    g_assert_cmpint(f_session_locked(NULL, "2"), ==, 1);
     vdagentd_sso_free(sso);
 }
 
@@ -549,11 +558,13 @@ static void alice_logged_in(VDAgentdSso *sso)
     uint8_t token[VDSSO_TOKEN_SIZE];
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
 }
 
 /* The lock state is logind's: an unlock by password (or any unlock single
@@ -569,8 +580,8 @@ static void test_password_unlock_relocks(void)
     vdagentd_sso_seat_changed(sso);
     for (guint round = 1; round <= 3; round++) {
         vdagentd_sso_client_disconnected(sso, "test");
-        CHECK_INT(lock_calls("2"), round);
-        CHECK_INT(f_session_locked(NULL, "2"), 1);
+        g_assert_cmpint(lock_calls("2"), ==, round);
+        g_assert_cmpint(f_session_locked(NULL, "2"), ==, 1);
         /* alice types her password at the shield */
         set_hint("2", 0);
     }
@@ -579,7 +590,7 @@ static void test_password_unlock_relocks(void)
     fake.locked_hint = -1;
     fake.shield = FALSE;
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(lock_calls("2"), 4);
+    g_assert_cmpint(lock_calls("2"), ==, 4);
     vdagentd_sso_free(sso);
 }
 
@@ -592,10 +603,10 @@ static void test_lock_before_session(void)
 
     alice_logged_in(sso);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 0);
+    g_assert_cmpint(fake.locked->len, ==, 0);
     /* the seat changes, still without alice's session */
     vdagentd_sso_seat_changed(sso);
-    CHECK_INT(fake.locked->len, 0);
+    g_assert_cmpint(fake.locked->len, ==, 0);
 
     /* GDM opens it; its shell is not up yet: Lock is lost */
     fake.shield = FALSE;
@@ -603,23 +614,23 @@ static void test_lock_before_session(void)
     fake.sessions[0] = "2";
     fake.seat.n_user_sessions = 1;
     vdagentd_sso_seat_changed(sso);
-    CHECK_INT(lock_calls("2"), 1);
-    CHECK(vdagentd_sso_locking(sso, "2"));
+    g_assert_cmpint(lock_calls("2"), ==, 1);
+    g_assert_true(vdagentd_sso_locking(sso, "2"));
     /* asked again: after 20, 40 ms */
     run_loop_ms(100);
-    CHECK(lock_calls("2") >= 2);
-    CHECK_INT(f_session_locked(NULL, "2"), 0);
+    g_assert_true(lock_calls("2") >= 2);
+    g_assert_cmpint(f_session_locked(NULL, "2"), ==, 0);
     /* the shell comes up: the next request takes, the job ends */
     fake.shield = TRUE;
     run_loop_ms(600);
-    CHECK_INT(f_session_locked(NULL, "2"), 1);
-    CHECK(!vdagentd_sso_locking(sso, "2"));
+    g_assert_cmpint(f_session_locked(NULL, "2"), ==, 1);
+    g_assert_true(!vdagentd_sso_locking(sso, "2"));
     guint n = fake.locked->len;
     run_loop_ms(300);
-    CHECK_INT(fake.locked->len, n);
+    g_assert_cmpint(fake.locked->len, ==, n);
     /* the pending lock was applied once */
     vdagentd_sso_seat_changed(sso);
-    CHECK_INT(fake.locked->len, n);
+    g_assert_cmpint(fake.locked->len, ==, n);
     vdagentd_sso_free(sso);
 }
 
@@ -631,38 +642,38 @@ static void test_restart(void)
     gchar *text = NULL;
 
     alice_logged_in(sso);
-    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
-    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 - " ALICE "\n");
+    g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 - " ALICE "\n");
     g_free(text);
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     fake.seat.n_user_sessions = 1;
     vdagentd_sso_seat_changed(sso);
-    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
-    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 2 " ALICE "\n");
+    g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 2 " ALICE "\n");
     g_free(text);
     /* vdagentd restarts; then the client leaves */
     vdagentd_sso_free(sso);
     sso = sso_new_full(60, state_file, TRUE);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(lock_calls("2"), 1);
+    g_assert_cmpint(lock_calls("2"), ==, 1);
     /* and only alice's principal may take her session back */
     fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_SEAT_BUSY);
     vdagentd_sso_free(sso);
 
     /* restarted after alice logged out: the record is dropped */
     fake.sessions[0] = NULL;
     fake.seat.n_user_sessions = 0;
     sso = sso_new_full(60, state_file, TRUE);
-    CHECK(g_file_get_contents(state_file, &text, NULL, NULL));
-    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n");
+    g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n");
     g_free(text);
     fake.sessions[0] = "2";
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(lock_calls("2"), 1);
+    g_assert_cmpint(lock_calls("2"), ==, 1);
     vdagentd_sso_free(sso);
 
     /* a login reported, the session not seen yet: kept, and the session
@@ -675,7 +686,7 @@ static void test_restart(void)
     fake.sessions[0] = "5";
     sso = sso_new_full(60, state_file, TRUE);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(lock_calls("5"), 1);
+    g_assert_cmpint(lock_calls("5"), ==, 1);
     vdagentd_sso_free(sso);
     g_unlink(state_file);
 }
@@ -691,21 +702,21 @@ static void test_lock_gives_up(void)
     fake.seat.n_user_sessions = 1;
     fake.shield = FALSE;
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK(vdagentd_sso_locking(sso, "2"));
+    g_assert_true(vdagentd_sso_locking(sso, "2"));
     /* 20 + 40 + 80 + 160 + 320 + 640 ms */
     run_loop_ms(2000);
-    CHECK(!vdagentd_sso_locking(sso, "2"));
+    g_assert_true(!vdagentd_sso_locking(sso, "2"));
     /* the first request, then one after each check but the last */
-    CHECK_INT(lock_calls("2"), LOCK_ATTEMPTS);
+    g_assert_cmpint(lock_calls("2"), ==, LOCK_ATTEMPTS);
     run_loop_ms(200);
-    CHECK_INT(lock_calls("2"), LOCK_ATTEMPTS);
+    g_assert_cmpint(lock_calls("2"), ==, LOCK_ATTEMPTS);
 
     /* a session that leaves the seat ends its job */
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK(vdagentd_sso_locking(sso, "2"));
+    g_assert_true(vdagentd_sso_locking(sso, "2"));
     fake.sessions[0] = "3";
     run_loop_ms(100);
-    CHECK(!vdagentd_sso_locking(sso, "2"));
+    g_assert_true(!vdagentd_sso_locking(sso, "2"));
     vdagentd_sso_free(sso);
 }
 
@@ -725,26 +736,27 @@ static void test_unlock_then_leave(void)
     fake.seat.active_is_greeter = FALSE;
     fake.seat.active_is_user = TRUE;
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(lock_calls("2"), 1);
+    g_assert_cmpint(lock_calls("2"), ==, 1);
     fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
     /* the client leaves before the shell reported the unlock */
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK(vdagentd_sso_locking(sso, "2"));
+    g_assert_true(vdagentd_sso_locking(sso, "2"));
     run_loop_ms(50);
-    CHECK_INT(lock_calls("2"), 1);
+    g_assert_cmpint(lock_calls("2"), ==, 1);
     /* the shell reports it; the lock follows */
     set_hint("2", 0);
     run_loop_ms(300);
-    CHECK_INT(lock_calls("2"), 2);
-    CHECK_INT(f_session_locked(NULL, "2"), 1);
-    CHECK(!vdagentd_sso_locking(sso, "2"));
+    g_assert_cmpint(lock_calls("2"), ==, 2);
+    g_assert_cmpint(f_session_locked(NULL, "2"), ==, 1);
+    g_assert_true(!vdagentd_sso_locking(sso, "2"));
     vdagentd_sso_free(sso);
 }
 
@@ -768,35 +780,35 @@ static void test_wrong_conversation_login(void)
     gboolean fetched;
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 21, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 21, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     /* another user's unlock dialog (bob preset) */
     fake.fetch_user = 5002;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* alice's own unlock dialog elsewhere: a login presets nobody */
     fake.fetch_user = ALICE_UID;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     fake.fetch_user = VDSSO_REDEEM_NO_USER;
     /* a root process outside GDM (another PAM application) */
     peer_is(NULL, NULL, NULL, (uid_t)-1, "ssh.service");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     peer_is(NULL, NULL, NULL, (uid_t)-1, NULL);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* a process in a session: the greeter's own session, a user's */
     peer_is("c1", "seat0", "greeter", 115, "session-c1.scope");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     peer_is("7", "seat0", "user", 5002, "session-7.scope");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* logind cannot say */
     peer_is(NULL, NULL, NULL, (uid_t)-1, "gdm.service");
     fake.peer_ok = FALSE;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* still valid for GDM's login conversation */
-    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    g_assert_true(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
     fake.peer_ok = TRUE;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
-    CHECK(m != NULL && strcmp(m->principal, ALICE) == 0);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
+    g_assert_true(m != NULL && strcmp(m->principal, ALICE) == 0);
     vdsso_msg_free(m);
     vdagentd_sso_free(sso);
 }
@@ -825,30 +837,31 @@ static void test_wrong_conversation_unlock(void)
 
     /* alice's session is on the seat and locked: an unlock */
     alice_on_seat("3", 1);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 22, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 22,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_true(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
     token_of(sso, token);
     /* bob's locked shell: bob preset, in bob's session */
     fake.fetch_user = 5002;
     peer_is("8", "seat0", "user", 5002, "session-8.scope");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* alice preset, but from bob's session, or another seat's session,
      * or a process outside GDM */
     fake.fetch_user = ALICE_UID;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     peer_is("9", "seat1", "user", ALICE_UID, "session-9.scope");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     peer_is(NULL, NULL, NULL, (uid_t)-1, "ssh.service");
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* nobody preset (the login greeter) */
     fake.fetch_user = VDSSO_REDEEM_NO_USER;
     fake.peer_set = FALSE;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     /* alice's own unlock dialog, in her session on seat0 */
-    CHECK(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
+    g_assert_true(vdagentd_sso_has_pending(sso, &fetched) && !fetched);
     fake.fetch_user = ALICE_UID;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     vdagentd_sso_free(sso);
 
@@ -856,14 +869,15 @@ static void test_wrong_conversation_unlock(void)
      * daemon's child, in gdm.service; alice preset */
     sso = sso_new(60);
     alice_on_seat("3", 1);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 23, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 23,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     peer_is(NULL, NULL, NULL, (uid_t)-1, "gdm.service");
     fake.fetch_user = 5002;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_WRONG_CONVERSATION);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_WRONG_CONVERSATION);
     fake.fetch_user = ALICE_UID;
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     vdagentd_sso_free(sso);
 }
@@ -883,19 +897,21 @@ static void test_unlock_relocks(void)
     fake.locked_hint = -1;
     fake.shield = FALSE;
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 2);
+    g_assert_cmpint(fake.locked->len, ==, 2);
 
     fake.map = VDSSO_MAPPING_USER;
     fake.map_uid = ALICE_UID;
     /* the locks asked are still being checked: an unlock is asked for */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
     /* unlocked by single sign-on: the next disconnect locks both again */
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 4);
+    g_assert_cmpint(fake.locked->len, ==, 4);
 
     /* the record survives the seat showing none of alice's sessions before
      * one was seen (the PAM module reports before GDM opens the session)...
@@ -909,10 +925,10 @@ static void test_unlock_relocks(void)
     fake.seat.n_user_sessions = 1;
     fake.locked_hint = 0;
     fake.shield = TRUE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "carol@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 4);
+    g_assert_cmpint(fake.locked->len, ==, 4);
     vdagentd_sso_free(sso);
 }
 
@@ -921,21 +937,24 @@ static void test_refresh_unlocked(void)
     VDAgentdSso *sso = sso_new(60);
 
     alice_on_seat("2", 0);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.refreshes, 1);
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.refreshes, ==, 1);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     /* not asked to refresh */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
-    CHECK_INT(fake.refreshes, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(fake.refreshes, ==, 1);
     /* locked, but no PAM service file: refreshed, no unlock */
     set_hint("2", 1);
     g_unlink(pam_file);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_REFRESH), VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.refreshes, 2);
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.refreshes, ==, 2);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_true(g_file_set_contents(pam_file, "", 0, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -943,20 +962,21 @@ static void test_backoff(void)
 {
     VDAgentdSso *sso = sso_new(60);
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
     /* g_timeout_add_seconds() fires within a second after its delay */
     run_loop_ms(2500);
-    CHECK_INT(fake.emitted->len, 2);
+    g_assert_cmpint(fake.emitted->len, ==, 2);
     run_loop_ms(3500);
-    CHECK_INT(fake.emitted->len, 3);
+    g_assert_cmpint(fake.emitted->len, ==, 3);
     for (guint i = 1; i < fake.emitted->len; i++) {
-        CHECK_STR(g_ptr_array_index(fake.emitted, i), g_ptr_array_index(fake.emitted, 0));
+        g_assert_cmpstr(g_ptr_array_index(fake.emitted, i), ==, g_ptr_array_index(fake.emitted, 0));
     }
     /* a user session appears on the seat: the login is withdrawn */
     fake.seat.n_user_sessions = 1;
     vdagentd_sso_seat_changed(sso);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -969,15 +989,16 @@ static void test_unlock_emits_once(void)
 
     alice_on_seat("2", 0);
     set_hint("2", 1);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.emitted->len, ==, 1);
     run_loop_ms(3500);
     vdagentd_sso_seat_changed(sso);
-    CHECK_INT(fake.emitted->len, 1);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.withdrawn, 0);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.withdrawn, ==, 0);
     vdagentd_sso_free(sso);
 }
 
@@ -991,16 +1012,17 @@ static void test_fetched_too_often(void)
     uint8_t token[VDSSO_TOKEN_SIZE];
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     for (int i = 0; i < VDAGENTD_SSO_MAX_FETCHES; i++) {
-        CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+        g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
         vdsso_msg_free(m);
     }
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
-              VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     vdagentd_sso_free(sso);
 }
 
@@ -1008,12 +1030,13 @@ static void test_token_withdrawn(void)
 {
     VDAgentdSso *sso = sso_new(60);
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.emitted->len, 1);
-    CHECK_INT(fake.withdrawn, 0);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
+    g_assert_cmpint(fake.withdrawn, ==, 0);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.withdrawn, 1);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.withdrawn, ==, 1);
     vdagentd_sso_free(sso);
 }
 
@@ -1022,49 +1045,52 @@ static void test_refusals(void)
     VDAgentdSso *sso = sso_new(60);
 
     /* the client port: dropped, no reply */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_CLIENT, ALICE, 1, VDSSO_FLAG_LOGIN), -1);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_CLIENT, ALICE, 1, VDSSO_FLAG_LOGIN), ==, -1);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     /* someone else's session on the seat */
     fake.seat.n_user_sessions = 1;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_SEAT_BUSY);
     fake.seat.n_user_sessions = 0;
     fake.seat.active_is_user = TRUE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_SEAT_BUSY);
     fake.seat.active_is_user = FALSE;
     /* nothing to refresh and no login asked for */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_SEAT_BUSY);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_SEAT_BUSY);
     /* no PAM service file; bus name not owned */
     g_unlink(pam_file);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_NO_LOGIN_SERVICE);
-    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_NO_LOGIN_SERVICE);
+    g_assert_true(g_file_set_contents(pam_file, "", 0, NULL));
     fake.owns_name = FALSE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_NO_LOGIN_SERVICE);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_NO_LOGIN_SERVICE);
     fake.owns_name = TRUE;
     /* the seat cannot be read */
     fake.seat_ok = FALSE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 7, VDSSO_FLAG_LOGIN), VDSSO_RESULT_INTERNAL);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 7, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_INTERNAL);
     fake.seat_ok = TRUE;
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
 
     /* a malformed payload, and the DISABLED answer */
     static const uint8_t junk[] = { 2, 0, 0, 0, 9, 0, 0, 0, 1 };
     g_byte_array_set_size(fake.port, 0);
     vdagentd_sso_handle_message(sso, VDSSO_PORT_SERVER, junk, sizeof(junk));
     VDSsoReply r;
-    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
-                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
-    CHECK_INT(r.serial, 9);
-    CHECK_INT(r.result, VDSSO_RESULT_MALFORMED);
+    g_assert_cmpint(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                       VDSSO_REPLY_SIZE, &r), ==, VDSSO_OK);
+    g_assert_cmpint(r.serial, ==, 9);
+    g_assert_cmpint(r.result, ==, VDSSO_RESULT_MALFORMED);
     g_byte_array_set_size(fake.port, 0);
     vdagentd_sso_reply_disabled(junk, sizeof(junk), f_write_message, NULL);
-    CHECK_INT(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
-                                 VDSSO_REPLY_SIZE, &r), VDSSO_OK);
-    CHECK_INT(r.result, VDSSO_RESULT_DISABLED);
-    CHECK_INT(r.serial, 9);
+    g_assert_cmpint(vdsso_reply_decode(fake.port->data + VDSSO_CHUNK_HEADER + VDSSO_MSG_HEADER,
+                                       VDSSO_REPLY_SIZE, &r), ==, VDSSO_OK);
+    g_assert_cmpint(r.result, ==, VDSSO_RESULT_DISABLED);
+    g_assert_cmpint(r.serial, ==, 9);
     vdagentd_sso_free(sso);
 }
 
@@ -1077,39 +1103,39 @@ static void test_user_refused(void)
     VDAgentdSso *sso = sso_new(60);
 
     fake.map = VDSSO_MAPPING_REFUSED;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 1, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_USER_REFUSED);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 2,
-                       VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), VDSSO_RESULT_USER_REFUSED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_USER_REFUSED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 2,
+                             VDSSO_FLAG_LOGIN | VDSSO_FLAG_REFRESH), ==, VDSSO_RESULT_USER_REFUSED);
     /* whoever is on the seat */
     fake.seat.n_user_sessions = 1;
     fake.seat.active_is_user = TRUE;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
-              VDSSO_RESULT_USER_REFUSED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "root@SPICE.TEST", 3, VDSSO_FLAG_REFRESH),
+                    ==, VDSSO_RESULT_USER_REFUSED);
     fake.seat.n_user_sessions = 0;
     fake.seat.active_is_user = FALSE;
-    CHECK_INT(fake.emitted->len, 0);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.refreshes, 0);
+    g_assert_cmpint(fake.emitted->len, ==, 0);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.refreshes, ==, 0);
 
     /* a refusal also replaces a credential that was pending */
     fake.map = VDSSO_MAPPING_NO_USER;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 4, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK_INT(fake.emitted->len, 1);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 4, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(fake.emitted->len, ==, 1);
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
     fake.map = VDSSO_MAPPING_REFUSED;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "daemon@SPICE.TEST", 5, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_USER_REFUSED);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.emitted->len, 1);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "daemon@SPICE.TEST", 5, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_USER_REFUSED);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.emitted->len, ==, 1);
 
     /* the next principal with no local account goes to the PAM module */
     fake.map = VDSSO_MAPPING_NO_USER;
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 6, VDSSO_FLAG_LOGIN),
-              VDSSO_RESULT_ACCEPTED);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fake.emitted->len, 2);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, "mallory@SPICE.TEST", 6, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fake.emitted->len, ==, 2);
     vdagentd_sso_free(sso);
 }
 
@@ -1120,65 +1146,73 @@ static void test_wipes(void)
     VDSsoMsg *m;
 
     /* replaced */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, old);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 2, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK(memcmp(old, token, sizeof(token)) != 0);
-    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_true(memcmp(old, token, sizeof(token)) != 0);
+    g_assert_cmpint(fetch(sso, old, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     /* a token one bit off, first or last byte */
     old[0] = token[0] ^ 1;
     memcpy(old + 1, token + 1, sizeof(token) - 1);
-    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(fetch(sso, old, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     old[0] = token[0];
     old[15] ^= 0x80;
-    CHECK_INT(fetch(sso, old, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(fetch(sso, old, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     /* a report before the fetch */
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
-              VDSSO_STATUS_NOT_FETCHED);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
-    CHECK_INT(m->serial, 2);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_NOT_FETCHED);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
+    g_assert_cmpint(m->serial, ==, 2);
     vdsso_msg_free(m);
     /* a failure reported: no record, nothing to lock */
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_VERIFY_FAILED, ALICE_UID),
-              VDSSO_STATUS_OK);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_VERIFY_FAILED, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK_INT(fake.locked->len, 0);
+    g_assert_cmpint(fake.locked->len, ==, 0);
     fake.sessions[0] = NULL;
 
     /* the client leaves; the port is reset */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 3, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     vdagentd_sso_client_disconnected(sso, "test");
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 4, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     vdagentd_sso_port_reset(sso);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     /* root is never recorded */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 5, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 0), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, 0),
+                    ==, VDSSO_STATUS_BAD_REQUEST);
 
     /* expiry (time to live 1 s), fetched or not */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 6, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     run_loop_ms(2600);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     /* a fetched credential's report is awaited for a time to live of its
      * own, but not for ever */
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 8, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 8, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     run_loop_ms(2600);
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
-              VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_UNKNOWN_TOKEN);
     vdagentd_sso_free(sso);
 }
 
@@ -1193,15 +1227,17 @@ static void test_report_window(void)
     uint8_t token[VDSSO_TOKEN_SIZE];
     VDSsoMsg *m;
 
-    CHECK_INT(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN), VDSSO_RESULT_ACCEPTED);
+    g_assert_cmpint(send_sso(sso, VDSSO_PORT_SERVER, ALICE, 1, VDSSO_FLAG_LOGIN),
+                    ==, VDSSO_RESULT_ACCEPTED);
     token_of(sso, token);
     run_loop_ms(2000);
-    CHECK_INT(fetch(sso, token, &m), VDSSO_STATUS_OK);
+    g_assert_cmpint(fetch(sso, token, &m), ==, VDSSO_STATUS_OK);
     vdsso_msg_free(m);
     run_loop_ms(2400);
-    CHECK(vdagentd_sso_has_pending(sso, NULL));
-    CHECK_INT(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID), VDSSO_STATUS_OK);
-    CHECK(!vdagentd_sso_has_pending(sso, NULL));
+    g_assert_true(vdagentd_sso_has_pending(sso, NULL));
+    g_assert_cmpint(vdagentd_sso_report(sso, token, VDSSO_OUTCOME_SUCCESS, ALICE_UID),
+                    ==, VDSSO_STATUS_OK);
+    g_assert_true(!vdagentd_sso_has_pending(sso, NULL));
     vdagentd_sso_free(sso);
 }
 
@@ -1216,14 +1252,14 @@ static gboolean load(const char *contents, const char *const *extra, VDAgentdSso
     char **args;
 
     snprintf(path, sizeof(path), "%s/sso.conf", tmpdir);
-    CHECK(g_file_set_contents(path, contents, -1, NULL));
+    g_assert_true(g_file_set_contents(path, contents, -1, NULL));
     for (; extra != NULL && *extra != NULL; extra++) {
         argv[argc++] = *extra;
     }
     args = (char **)argv;
     GOptionContext *ctx = g_option_context_new(NULL);
     g_option_context_add_main_entries(ctx, vdagentd_sso_option_entries(), NULL);
-    CHECK(g_option_context_parse(ctx, &argc, &args, NULL));
+    g_assert_true(g_option_context_parse(ctx, &argc, &args, NULL));
     g_option_context_free(ctx);
     gboolean ok = vdagentd_sso_config_load(config, err);
     vdagentd_sso_options_clear();
@@ -1236,21 +1272,21 @@ static void test_config(void)
     VDAgentdSsoConfig c;
     GError *err = NULL;
 
-    CHECK(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n"
-               "state-file=/x/state\n", NULL, &c, &err));
-    CHECK(c.enabled);
-    CHECK_INT(c.ttl, 20);
-    CHECK_STR(c.pam_service_file, "/x/pam");
-    CHECK_STR(c.socket_path, "/x/sock");
-    CHECK_STR(c.state_file, "/x/state");
+    g_assert_true(load("[sso]\nenable=true\nttl=20\npam-service-file=/x/pam\nsocket=/x/sock\n"
+                       "state-file=/x/state\n", NULL, &c, &err));
+    g_assert_true(c.enabled);
+    g_assert_cmpint(c.ttl, ==, 20);
+    g_assert_cmpstr(c.pam_service_file, ==, "/x/pam");
+    g_assert_cmpstr(c.socket_path, ==, "/x/sock");
+    g_assert_cmpstr(c.state_file, ==, "/x/state");
     vdagentd_sso_config_clear(&c);
 
-    CHECK(load("# nothing\n", NULL, &c, &err));
-    CHECK(!c.enabled);
-    CHECK_INT(c.ttl, VDAGENTD_SSO_DEFAULT_TTL);
-    CHECK_STR(c.pam_service_file, VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
-    CHECK_STR(c.socket_path, VDAGENTD_SSO_DEFAULT_SOCKET);
-    CHECK_STR(c.state_file, "/run/spice-vdagentd/sso-sessions");
+    g_assert_true(load("# nothing\n", NULL, &c, &err));
+    g_assert_true(!c.enabled);
+    g_assert_cmpint(c.ttl, ==, VDAGENTD_SSO_DEFAULT_TTL);
+    g_assert_cmpstr(c.pam_service_file, ==, VDAGENTD_SSO_DEFAULT_PAM_SERVICE_FILE);
+    g_assert_cmpstr(c.socket_path, ==, VDAGENTD_SSO_DEFAULT_SOCKET);
+    g_assert_cmpstr(c.state_file, ==, "/run/spice-vdagentd/sso-sessions");
     vdagentd_sso_config_clear(&c);
 
     static const char *const bad[] = {
@@ -1259,59 +1295,61 @@ static void test_config(void)
         "not a key file\n",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        CHECK(!load(bad[i], NULL, &c, &err));
-        CHECK(err != NULL);
+        g_assert_true(!load(bad[i], NULL, &c, &err));
+        g_assert_true(err != NULL);
         g_clear_error(&err);
     }
 
     /* the command line wins */
     static const char *const cmdline[] = { "--sso", "--sso-ttl", "30", "--sso-socket", "/y/sock",
                                            "--sso-state-file", "/y/state", NULL };
-    CHECK(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\nstate-file=/x/state\n", cmdline,
-               &c, &err));
-    CHECK(c.enabled);
-    CHECK_INT(c.ttl, 30);
-    CHECK_STR(c.socket_path, "/y/sock");
-    CHECK_STR(c.state_file, "/y/state");
+    g_assert_true(load("[sso]\nenable=false\nttl=20\nsocket=/x/sock\nstate-file=/x/state\n",
+                       cmdline, &c, &err));
+    g_assert_true(c.enabled);
+    g_assert_cmpint(c.ttl, ==, 30);
+    g_assert_cmpstr(c.socket_path, ==, "/y/sock");
+    g_assert_cmpstr(c.state_file, ==, "/y/state");
     vdagentd_sso_config_clear(&c);
     static const char *const badttl[] = { "--sso-ttl", "3", NULL };
-    CHECK(!load("", badttl, &c, &err));
+    g_assert_true(!load("", badttl, &c, &err));
     g_clear_error(&err);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    CHECK(g_mkdtemp(tmpdir) != NULL);
+    g_test_init(&argc, &argv, NULL);
+    g_assert_true(g_mkdtemp(tmpdir) != NULL);
     snprintf(pam_file, sizeof(pam_file), "%s/gdm-ovirtcred", tmpdir);
     snprintf(sock_path, sizeof(sock_path), "%s/sso.sock", tmpdir);
     snprintf(state_file, sizeof(state_file), "%s/sso-sessions", tmpdir);
-    CHECK(g_file_set_contents(pam_file, "", 0, NULL));
-    CHECK_INT(krb5_init_context(&fake_ctx), 0);
+    g_assert_true(g_file_set_contents(pam_file, "", 0, NULL));
+    g_assert_cmpint(krb5_init_context(&fake_ctx), ==, 0);
     fake.emitted = g_ptr_array_new_with_free_func(g_free);
     fake.locked = g_ptr_array_new_with_free_func(g_free);
     fake.hints = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     fake.port = g_byte_array_new();
 
-    test_login();
-    test_password_unlock_relocks();
-    test_lock_before_session();
-    test_lock_gives_up();
-    test_restart();
-    test_unlock_then_leave();
-    test_unlock_relocks();
-    test_wrong_conversation_login();
-    test_wrong_conversation_unlock();
-    test_refresh_unlocked();
-    test_helper();
-    test_unlock_emits_once();
-    test_token_withdrawn();
-    test_fetched_too_often();
-    test_backoff();
-    test_refusals();
-    test_user_refused();
-    test_wipes();
-    test_report_window();
-    test_config();
+    g_test_add_func("/sso-policy/login", test_login);
+    g_test_add_func("/sso-policy/password-unlock-relocks", test_password_unlock_relocks);
+    g_test_add_func("/sso-policy/lock-before-session", test_lock_before_session);
+    g_test_add_func("/sso-policy/lock-gives-up", test_lock_gives_up);
+    g_test_add_func("/sso-policy/restart", test_restart);
+    g_test_add_func("/sso-policy/unlock-then-leave", test_unlock_then_leave);
+    g_test_add_func("/sso-policy/unlock-relocks", test_unlock_relocks);
+    g_test_add_func("/sso-policy/wrong-conversation-login", test_wrong_conversation_login);
+    g_test_add_func("/sso-policy/wrong-conversation-unlock", test_wrong_conversation_unlock);
+    g_test_add_func("/sso-policy/refresh-unlocked", test_refresh_unlocked);
+    g_test_add_func("/sso-policy/helper", test_helper);
+    g_test_add_func("/sso-policy/unlock-emits-once", test_unlock_emits_once);
+    g_test_add_func("/sso-policy/token-withdrawn", test_token_withdrawn);
+    g_test_add_func("/sso-policy/fetched-too-often", test_fetched_too_often);
+    g_test_add_func("/sso-policy/backoff", test_backoff);
+    g_test_add_func("/sso-policy/refusals", test_refusals);
+    g_test_add_func("/sso-policy/user-refused", test_user_refused);
+    g_test_add_func("/sso-policy/wipes", test_wipes);
+    g_test_add_func("/sso-policy/report-window", test_report_window);
+    g_test_add_func("/sso-policy/config", test_config);
+    int rc = g_test_run();
 
     g_ptr_array_free(fake.emitted, TRUE);
     g_ptr_array_free(fake.locked, TRUE);
@@ -1321,5 +1359,5 @@ int main(void)
     g_unlink(pam_file);
     g_rmdir(tmpdir);
     (void)fake_krb5_conf; /* fake-creds.h helper these tests do not need */
-    return check_status("test-sso-policy");
+    return rc;
 }

@@ -2,11 +2,13 @@
  * (vdagent/src/sso-redeem.c) with fake handlers, and clients in a thread.
  * The peer-credential check needs root (to connect as another uid): without
  * it that part is skipped, the rest still runs. */
-#include "check.h"
 #include "sso-redeem.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -101,7 +103,7 @@ static int connect_to(void)
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     strcpy(addr.sun_path, sock_path);
-    CHECK_INT(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
     return fd;
 }
 
@@ -111,7 +113,7 @@ static gpointer client_thread(gpointer data)
     int fd = connect_to();
     size_t n = c->close_early ? c->req_len / 2 : c->req_len;
 
-    CHECK_INT(send(fd, c->req, n, MSG_NOSIGNAL), (long)n);
+    g_assert_cmpint(send(fd, c->req, n, MSG_NOSIGNAL), ==, (long)n);
     if (!c->close_early) {
         for (;;) {
             ssize_t r = recv(fd, c->ans + c->ans_len, sizeof(c->ans) - c->ans_len, 0);
@@ -136,7 +138,7 @@ static void exchange(Client *c)
         g_main_context_iteration(NULL, FALSE);
         g_usleep(1000);
     }
-    CHECK(g_atomic_int_get(&c->done));
+    g_assert_true(g_atomic_int_get(&c->done));
     g_thread_join(t);
     /* let the server notice a connection that went away */
     for (int i = 0; i < 20; i++) {
@@ -152,7 +154,7 @@ static void request(Client *c, uint16_t type, const uint8_t *token, uint32_t out
     memset(c, 0, sizeof(*c));
     memcpy(f.token, token, VDSSO_TOKEN_SIZE);
     long n = vdsso_redeem_encode(&f, c->req, sizeof(c->req));
-    CHECK(n > 0);
+    g_assert_true(n > 0);
     c->req_len = (size_t)n;
 }
 
@@ -177,8 +179,8 @@ static long answer(Client *c, VDSsoRedeemFrame *f)
     if (c->ans_len == 0) {
         return -1;
     }
-    CHECK_INT(vdsso_redeem_frame_size(c->ans, c->ans_len), (long)c->ans_len);
-    CHECK_INT(vdsso_redeem_decode(c->ans, c->ans_len, f), VDSSO_OK);
+    g_assert_cmpint(vdsso_redeem_frame_size(c->ans, c->ans_len), ==, (long)c->ans_len);
+    g_assert_cmpint(vdsso_redeem_decode(c->ans, c->ans_len, f), ==, VDSSO_OK);
     return f->type == VDSSO_REDEEM_STATUS ? (long)f->status : 0x100 + f->type;
 }
 
@@ -192,46 +194,46 @@ static void test_requests(void)
 
     request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 5002);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
-    CHECK_INT(f.body_len, 3000);
-    CHECK(f.body[0] == 0xa5 && f.body[2999] == 0xa5);
+    g_assert_cmpint(answer(&c, &f), ==, 0x100 + VDSSO_REDEEM_CRED);
+    g_assert_cmpint(f.body_len, ==, 3000);
+    g_assert_true(f.body[0] == 0xa5 && f.body[2999] == 0xa5);
     /* the handler learns the conversation's preset user and the peer's pid
      * (SO_PEERCRED: the client thread is ours) */
-    CHECK_INT(last_user, 5002);
-    CHECK_INT(last_pid, getpid());
+    g_assert_cmpint(last_user, ==, 5002);
+    g_assert_cmpint(last_pid, ==, getpid());
 
     request(&c, VDSSO_REDEEM_FETCH, bad, 0, 0);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_UNKNOWN_TOKEN);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_UNKNOWN_TOKEN);
 
     request(&c, VDSSO_REDEEM_REPORT, good_token, VDSSO_OUTCOME_NO_USER, 5001);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_OK);
-    CHECK_INT(last_outcome, VDSSO_OUTCOME_NO_USER);
-    CHECK_INT(last_uid, 5001);
-    CHECK_INT(fetches, 2);
-    CHECK_INT(reports, 1);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_OK);
+    g_assert_cmpint(last_outcome, ==, VDSSO_OUTCOME_NO_USER);
+    g_assert_cmpint(last_uid, ==, 5001);
+    g_assert_cmpint(fetches, ==, 2);
+    g_assert_cmpint(reports, ==, 1);
 
     /* the helper: JOB gets the message, MAPPED a token for a refresh or
      * STATUS(OK) when vdagentd takes it from there */
     request(&c, VDSSO_REDEEM_JOB, bad, 0, 0);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
-    CHECK_INT(f.body_len, 100);
-    CHECK_INT(last_job, 7);
-    CHECK_INT(last_pid, getpid());
+    g_assert_cmpint(answer(&c, &f), ==, 0x100 + VDSSO_REDEEM_CRED);
+    g_assert_cmpint(f.body_len, ==, 100);
+    g_assert_cmpint(last_job, ==, 7);
+    g_assert_cmpint(last_pid, ==, getpid());
     request(&c, VDSSO_REDEEM_MAPPED, bad, VDSSO_MAPPING_USER, 5001);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_TOKEN);
-    CHECK_MEM(f.token, good_token, VDSSO_TOKEN_SIZE);
-    CHECK_INT(last_mapping, VDSSO_MAPPING_USER);
-    CHECK_INT(last_uid, 5001);
+    g_assert_cmpint(answer(&c, &f), ==, 0x100 + VDSSO_REDEEM_TOKEN);
+    g_assert_cmpmem(f.token, VDSSO_TOKEN_SIZE, good_token, VDSSO_TOKEN_SIZE);
+    g_assert_cmpint(last_mapping, ==, VDSSO_MAPPING_USER);
+    g_assert_cmpint(last_uid, ==, 5001);
     request(&c, VDSSO_REDEEM_MAPPED, bad, VDSSO_MAPPING_REFUSED, VDSSO_REDEEM_NO_USER);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_OK);
-    CHECK_INT(last_mapping, VDSSO_MAPPING_REFUSED);
-    CHECK_INT(jobs, 1);
-    CHECK_INT(mappeds, 2);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_OK);
+    g_assert_cmpint(last_mapping, ==, VDSSO_MAPPING_REFUSED);
+    g_assert_cmpint(jobs, ==, 1);
+    g_assert_cmpint(mappeds, ==, 2);
 }
 
 static void test_bad_frames(void)
@@ -243,45 +245,45 @@ static void test_bad_frames(void)
     /* frames only the agent sends */
     raw(&c, 4 + 4, VDSSO_REDEEM_STATUS, 3, 4);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, VDSSO_REDEEM_TOKEN, 3, 16);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 100, VDSSO_REDEEM_CRED, 3, 0);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     /* too large, wrong version (version 1's FETCH, a token only), unknown
      * type, wrong fixed size */
     raw(&c, 0x7fffffff, VDSSO_REDEEM_CRED, 3, 0);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 1, 16);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 2, 20);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 20, VDSSO_REDEEM_FETCH, 4, 20);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, 7, 3, 16);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 16, VDSSO_REDEEM_FETCH, 3, 16);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     raw(&c, 4 + 8, VDSSO_REDEEM_MAPPED, 3, 8);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), VDSSO_STATUS_BAD_REQUEST);
+    g_assert_cmpint(answer(&c, &f), ==, VDSSO_STATUS_BAD_REQUEST);
     /* half a request, then gone */
     request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
     c.close_early = TRUE;
     exchange(&c);
-    CHECK_INT(fetches + reports, before);
+    g_assert_cmpint(fetches + reports, ==, before);
     /* still serving */
     request(&c, VDSSO_REDEEM_FETCH, good_token, 0, 0);
     exchange(&c);
-    CHECK_INT(answer(&c, &f), 0x100 + VDSSO_REDEEM_CRED);
+    g_assert_cmpint(answer(&c, &f), ==, 0x100 + VDSSO_REDEEM_CRED);
 }
 
 static void test_peer_uid(void)
@@ -291,13 +293,13 @@ static void test_peer_uid(void)
         return;
     }
     struct stat st;
-    CHECK_INT(lstat(sock_path, &st), 0);
-    CHECK(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+    g_assert_cmpint(lstat(sock_path, &st), ==, 0);
+    g_assert_true(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
     /* get past the file modes, as a process with CAP_DAC_OVERRIDE could */
     char *dir = g_path_get_dirname(sock_path);
-    CHECK_INT(chmod(tmpdir, 0711), 0);
-    CHECK_INT(chmod(dir, 0711), 0);
-    CHECK_INT(chmod(sock_path, 0666), 0);
+    g_assert_cmpint(chmod(tmpdir, 0711), ==, 0);
+    g_assert_cmpint(chmod(dir, 0711), ==, 0);
+    g_assert_cmpint(chmod(sock_path, 0666), ==, 0);
     pid_t pid = fork();
     if (pid == 0) {
         uint8_t req[64], ans[16];
@@ -320,10 +322,10 @@ static void test_peer_uid(void)
         g_main_context_iteration(NULL, FALSE);
         g_usleep(1000);
     }
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK_INT(chmod(sock_path, 0600), 0);
-    CHECK_INT(chmod(dir, 0700), 0);
-    CHECK_INT(chmod(tmpdir, 0700), 0);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_cmpint(chmod(sock_path, 0600), ==, 0);
+    g_assert_cmpint(chmod(dir, 0700), ==, 0);
+    g_assert_cmpint(chmod(tmpdir, 0700), ==, 0);
     g_free(dir);
 }
 
@@ -334,77 +336,92 @@ static void test_setup_errors(void)
 
     /* something that is not a socket is never replaced */
     snprintf(path, sizeof(path), "%s/file", tmpdir);
-    CHECK(g_file_set_contents(path, "x", 1, NULL));
-    CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
-    CHECK(err != NULL);
+    g_assert_true(g_file_set_contents(path, "x", 1, NULL));
+    g_assert_true(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+    g_assert_true(err != NULL);
     g_clear_error(&err);
     g_unlink(path);
     /* a stale socket, as a crash leaves it, is */
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     strcpy(addr.sun_path, path);
-    CHECK_INT(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
     close(fd);
     VDAgentdSsoRedeem *s = vdagentd_sso_redeem_new(path, &ops, NULL, &err);
-    CHECK(s != NULL && err == NULL);
+    g_assert_true(s != NULL && err == NULL);
     vdagentd_sso_redeem_free(s);
-    CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+    g_assert_true(!g_file_test(path, G_FILE_TEST_EXISTS));
     /* the directory may be readable by all (upstream's /run/spice-vdagentd
      * is 0755), but not writable by anyone but its owner, the daemon's user */
     char dir[4200];
     snprintf(dir, sizeof(dir), "%s/shared", tmpdir);
     snprintf(path, sizeof(path), "%s/sso.sock", dir);
-    CHECK_INT(mkdir(dir, 0755), 0);
-    CHECK_INT(chmod(dir, 0755), 0);
+    g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+    g_assert_cmpint(chmod(dir, 0755), ==, 0);
     s = vdagentd_sso_redeem_new(path, &ops, NULL, &err);
-    CHECK(s != NULL && err == NULL);
+    g_assert_true(s != NULL && err == NULL);
     vdagentd_sso_redeem_free(s);
     static const mode_t unsafe[] = { 0775, 0757, 01777 };
     for (size_t i = 0; i < G_N_ELEMENTS(unsafe); i++) {
-        CHECK_INT(chmod(dir, unsafe[i]), 0);
-        CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
-        CHECK(err != NULL && strstr(err->message, "nobody else may write") != NULL);
+        g_assert_cmpint(chmod(dir, unsafe[i]), ==, 0);
+        g_assert_true(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+        g_assert_true(err != NULL && strstr(err->message, "nobody else may write") != NULL);
         g_clear_error(&err);
-        CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+        g_assert_true(!g_file_test(path, G_FILE_TEST_EXISTS));
     }
     if (geteuid() == 0) {
-        CHECK_INT(chmod(dir, 0755), 0);
-        CHECK_INT(chown(dir, 65534, 65534), 0);
-        CHECK(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
+        g_assert_cmpint(chmod(dir, 0755), ==, 0);
+        g_assert_cmpint(chown(dir, 65534, 65534), ==, 0);
+        g_assert_true(vdagentd_sso_redeem_new(path, &ops, NULL, &err) == NULL);
         g_clear_error(&err);
     }
-    CHECK_INT(rmdir(dir), 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
     /* too long a path */
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);
     longp[0] = '/';
     longp[sizeof(longp) - 1] = '\0';
-    CHECK(vdagentd_sso_redeem_new(longp, &ops, NULL, &err) == NULL);
+    g_assert_true(vdagentd_sso_redeem_new(longp, &ops, NULL, &err) == NULL);
     g_clear_error(&err);
 }
 
-int main(void)
+static VDAgentdSsoRedeem *server;
+
+static void test_new(void)
 {
     GError *err = NULL;
 
-    CHECK(g_mkdtemp(tmpdir) != NULL);
     snprintf(sock_path, sizeof(sock_path), "%s/sub/sso.sock", tmpdir);
-    VDAgentdSsoRedeem *s = vdagentd_sso_redeem_new(sock_path, &ops, NULL, &err);
-    CHECK(s != NULL && err == NULL);
+    server = vdagentd_sso_redeem_new(sock_path, &ops, NULL, &err);
+    g_assert_true(server != NULL && err == NULL);
     /* a missing directory is created root-only */
-    char *dir = g_path_get_dirname(sock_path);
+    g_autofree char *dir = g_path_get_dirname(sock_path);
     struct stat st;
-    CHECK_INT(stat(dir, &st), 0);
-    CHECK_INT(st.st_mode & 0777, 0700);
+    g_assert_cmpint(stat(dir, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0700);
+}
 
-    test_requests();
-    test_bad_frames();
-    test_peer_uid();
-    vdagentd_sso_redeem_free(s);
-    CHECK(!g_file_test(sock_path, G_FILE_TEST_EXISTS));
+static void test_free(void)
+{
+    vdagentd_sso_redeem_free(server);
+    server = NULL;
+    g_assert_true(!g_file_test(sock_path, G_FILE_TEST_EXISTS));
+    g_autofree char *dir = g_path_get_dirname(sock_path);
     g_rmdir(dir);
-    g_free(dir);
-    test_setup_errors();
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_assert_true(g_mkdtemp(tmpdir) != NULL);
+    g_test_add_func("/sso-redeem/new", test_new);
+    g_test_add_func("/sso-redeem/requests", test_requests);
+    g_test_add_func("/sso-redeem/bad-frames", test_bad_frames);
+    g_test_add_func("/sso-redeem/peer-uid", test_peer_uid);
+    g_test_add_func("/sso-redeem/free", test_free);
+    g_test_add_func("/sso-redeem/setup-errors", test_setup_errors);
+    int rc = g_test_run();
+
     g_rmdir(tmpdir);
-    return check_status("test-sso-redeem");
+    return rc;
 }

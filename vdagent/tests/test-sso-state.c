@@ -1,12 +1,13 @@
 /* test-sso-state.c - the state file of spice-vdagentd's single sign-on
  * (vdagent/src/sso-state.c): written root-only and atomically, read back
  * defensively. */
-#include "check.h"
 #include "sso-state.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,10 +24,10 @@ static void plant(const char *path, const char *text, gssize len, mode_t mode)
 {
     g_unlink(path);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-    CHECK(fd >= 0);
+    g_assert_true(fd >= 0);
     gsize n = len < 0 ? strlen(text) : (gsize)len;
-    CHECK(write(fd, text, n) == (ssize_t)n);
-    CHECK(fchmod(fd, mode) == 0);
+    g_assert_true(write(fd, text, n) == (ssize_t)n);
+    g_assert_true(fchmod(fd, mode) == 0);
     close(fd);
 }
 
@@ -34,7 +35,7 @@ static GPtrArray *load(const char *path)
 {
     GError *err = NULL;
     GPtrArray *e = vdagentd_sso_state_load(path, &err);
-    CHECK((e == NULL) == (err != NULL));
+    g_assert_true((e == NULL) == (err != NULL));
     g_clear_error(&err);
     return e;
 }
@@ -62,55 +63,55 @@ static void test_round_trip(void)
     g_ptr_array_add(in, vdagentd_sso_state_entry_new(5002, NULL, "bob/admin@SPICE.TEST"));
     /* whatever the umask, the file is 0600 */
     mode_t old = umask(0);
-    CHECK(vdagentd_sso_state_save(path, in, NULL));
+    g_assert_true(vdagentd_sso_state_save(path, in, NULL));
     umask(old);
-    CHECK(lstat(path, &st) == 0);
-    CHECK(S_ISREG(st.st_mode));
-    CHECK_INT(st.st_mode & 07777, 0600);
-    CHECK_INT(st.st_uid, geteuid());
+    g_assert_true(lstat(path, &st) == 0);
+    g_assert_true(S_ISREG(st.st_mode));
+    g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+    g_assert_cmpint(st.st_uid, ==, geteuid());
     /* no temporary file left */
-    CHECK_INT(files_in_dir(), 1);
+    g_assert_cmpint(files_in_dir(), ==, 1);
     gchar *text = NULL;
-    CHECK(g_file_get_contents(path, &text, NULL, NULL));
-    CHECK_STR(text, "spice-vdagentd-sso-sessions 1\n5001 2 alice@SPICE.TEST\n"
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 2 alice@SPICE.TEST\n"
                     "5001 c7 alice@SPICE.TEST\n5002 - bob/admin@SPICE.TEST\n");
     g_free(text);
 
     GPtrArray *out = load(path);
-    CHECK(out != NULL);
-    CHECK_INT(out->len, 3);
+    g_assert_true(out != NULL);
+    g_assert_cmpint(out->len, ==, 3);
     for (guint i = 0; i < 3; i++) {
         VDAgentdSsoStateEntry *a = g_ptr_array_index(in, i), *b = g_ptr_array_index(out, i);
-        CHECK_INT(a->uid, b->uid);
-        CHECK(g_strcmp0(a->session, b->session) == 0);
-        CHECK_STR(a->principal, b->principal);
+        g_assert_cmpint(a->uid, ==, b->uid);
+        g_assert_true(g_strcmp0(a->session, b->session) == 0);
+        g_assert_cmpstr(a->principal, ==, b->principal);
     }
     g_ptr_array_free(out, TRUE);
 
     /* replaced, not rewritten in place: a reader of the old file keeps it */
     int fd = open(path, O_RDONLY);
-    CHECK(fd >= 0);
+    g_assert_true(fd >= 0);
     g_ptr_array_set_size(in, 1);
-    CHECK(vdagentd_sso_state_save(path, in, NULL));
+    g_assert_true(vdagentd_sso_state_save(path, in, NULL));
     char buf[64] = "";
-    CHECK(read(fd, buf, sizeof(buf) - 1) > 0);
+    g_assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
     close(fd);
-    CHECK(strstr(buf, "5001 c7") != NULL);
+    g_assert_true(strstr(buf, "5001 c7") != NULL);
     out = load(path);
-    CHECK_INT(out->len, 1);
+    g_assert_cmpint(out->len, ==, 1);
     g_ptr_array_free(out, TRUE);
     /* an empty list */
     g_ptr_array_set_size(in, 0);
-    CHECK(vdagentd_sso_state_save(path, in, NULL));
+    g_assert_true(vdagentd_sso_state_save(path, in, NULL));
     out = load(path);
-    CHECK(out != NULL && out->len == 0);
+    g_assert_true(out != NULL && out->len == 0);
     g_ptr_array_free(out, TRUE);
     g_ptr_array_free(in, TRUE);
     g_unlink(path);
 
     /* no file: no entries, no error */
     out = load(path);
-    CHECK(out != NULL && out->len == 0);
+    g_assert_true(out != NULL && out->len == 0);
     g_ptr_array_free(out, TRUE);
 }
 
@@ -139,14 +140,14 @@ static void test_malformed_lines(void)
           "5005 4 dave@SPICE.TEST",             /* no final newline: fine */
           -1, 0600);
     GPtrArray *e = load(path);
-    CHECK(e != NULL);
-    CHECK_INT(e->len, 2);
+    g_assert_true(e != NULL);
+    g_assert_cmpint(e->len, ==, 2);
     VDAgentdSsoStateEntry *a = g_ptr_array_index(e, 0), *b = g_ptr_array_index(e, 1);
-    CHECK_INT(a->uid, 5001);
-    CHECK_STR(a->session, "2");
-    CHECK_STR(a->principal, "alice@SPICE.TEST");
-    CHECK_INT(b->uid, 5005);
-    CHECK_STR(b->principal, "dave@SPICE.TEST");
+    g_assert_cmpint(a->uid, ==, 5001);
+    g_assert_cmpstr(a->session, ==, "2");
+    g_assert_cmpstr(a->principal, ==, "alice@SPICE.TEST");
+    g_assert_cmpint(b->uid, ==, 5005);
+    g_assert_cmpstr(b->principal, ==, "dave@SPICE.TEST");
     g_ptr_array_free(e, TRUE);
 
     /* a long session id, a long principal */
@@ -162,7 +163,7 @@ static void test_malformed_lines(void)
     plant(path, s->str, -1, 0600);
     g_string_free(s, TRUE);
     e = load(path);
-    CHECK(e != NULL && e->len == 0);
+    g_assert_true(e != NULL && e->len == 0);
     g_ptr_array_free(e, TRUE);
 
     /* at most VDAGENTD_SSO_STATE_MAX_ENTRIES entries */
@@ -173,8 +174,8 @@ static void test_malformed_lines(void)
     plant(path, s->str, -1, 0600);
     g_string_free(s, TRUE);
     e = load(path);
-    CHECK(e != NULL);
-    CHECK_INT(e->len, VDAGENTD_SSO_STATE_MAX_ENTRIES);
+    g_assert_true(e != NULL);
+    g_assert_cmpint(e->len, ==, VDAGENTD_SSO_STATE_MAX_ENTRIES);
     g_ptr_array_free(e, TRUE);
     g_unlink(path);
 }
@@ -188,74 +189,77 @@ static void test_untrusted_files(void)
 
     /* readable by others */
     plant(path, ok, -1, 0644);
-    CHECK(load(path) == NULL);
+    g_assert_true(load(path) == NULL);
     /* another header, or none */
     plant(path, "spice-vdagentd-sso-sessions 2\n5001 2 a@B\n", -1, 0600);
-    CHECK(load(path) == NULL);
+    g_assert_true(load(path) == NULL);
     plant(path, "5001 2 a@B\n", -1, 0600);
-    CHECK(load(path) == NULL);
+    g_assert_true(load(path) == NULL);
     /* a NUL byte */
     plant(path, "spice-vdagentd-sso-sessions 1\n5001 2 a\0@B\n", 42, 0600);
-    CHECK(load(path) == NULL);
+    g_assert_true(load(path) == NULL);
     /* too large */
     gchar *big = g_strnfill(VDAGENTD_SSO_STATE_MAX_SIZE + 1, 'x');
     plant(path, big, -1, 0600);
     g_free(big);
-    CHECK(load(path) == NULL);
+    g_assert_true(load(path) == NULL);
     /* a symbolic link to a good file */
     plant(target, ok, -1, 0600);
     g_unlink(path);
-    CHECK(symlink(target, path) == 0);
-    CHECK(load(path) == NULL);
+    g_assert_true(symlink(target, path) == 0);
+    g_assert_true(load(path) == NULL);
     /* saving replaces the link, not its target */
     GPtrArray *none = g_ptr_array_new_with_free_func(vdagentd_sso_state_entry_free);
-    CHECK(vdagentd_sso_state_save(path, none, NULL));
+    g_assert_true(vdagentd_sso_state_save(path, none, NULL));
     struct stat st;
-    CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
+    g_assert_true(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
     gchar *text = NULL;
-    CHECK(g_file_get_contents(target, &text, NULL, NULL));
-    CHECK_STR(text, ok);
+    g_assert_true(g_file_get_contents(target, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, ok);
     g_free(text);
     g_unlink(target);
     /* a FIFO: refused without blocking */
     g_unlink(path);
-    CHECK(mkfifo(path, 0600) == 0);
-    CHECK(load(path) == NULL);
+    g_assert_true(mkfifo(path, 0600) == 0);
+    g_assert_true(load(path) == NULL);
     g_unlink(path);
     /* a directory: neither read nor replaced */
-    CHECK(g_mkdir(path, 0700) == 0);
-    CHECK(load(path) == NULL);
+    g_assert_true(g_mkdir(path, 0700) == 0);
+    g_assert_true(load(path) == NULL);
     GError *err = NULL;
-    CHECK(!vdagentd_sso_state_save(path, none, &err));
-    CHECK(err != NULL);
+    g_assert_true(!vdagentd_sso_state_save(path, none, &err));
+    g_assert_true(err != NULL);
     g_clear_error(&err);
     g_rmdir(path);
-    CHECK_INT(files_in_dir(), 0);
+    g_assert_cmpint(files_in_dir(), ==, 0);
 
     /* a directory others may write to: not written in */
     g_autofree gchar *open_dir = path_in("open");
     g_autofree gchar *in_open = g_build_filename(open_dir, "sso-sessions", NULL);
-    CHECK(g_mkdir(open_dir, 0700) == 0);
-    CHECK(chmod(open_dir, 0777) == 0);
-    CHECK(!vdagentd_sso_state_save(in_open, none, &err));
-    CHECK(err != NULL && strstr(err->message, "nobody else may write") != NULL);
+    g_assert_true(g_mkdir(open_dir, 0700) == 0);
+    g_assert_true(chmod(open_dir, 0777) == 0);
+    g_assert_true(!vdagentd_sso_state_save(in_open, none, &err));
+    g_assert_true(err != NULL && strstr(err->message, "nobody else may write") != NULL);
     g_clear_error(&err);
-    CHECK(!g_file_test(in_open, G_FILE_TEST_EXISTS));
+    g_assert_true(!g_file_test(in_open, G_FILE_TEST_EXISTS));
     g_rmdir(open_dir);
     /* a missing directory is made, 0700 */
-    CHECK(vdagentd_sso_state_save(in_open, none, NULL));
-    CHECK(stat(open_dir, &st) == 0 && (st.st_mode & 07777) == 0700);
+    g_assert_true(vdagentd_sso_state_save(in_open, none, NULL));
+    g_assert_true(stat(open_dir, &st) == 0 && (st.st_mode & 07777) == 0700);
     g_unlink(in_open);
     g_rmdir(open_dir);
     g_ptr_array_free(none, TRUE);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    CHECK(g_mkdtemp(tmpdir) != NULL);
-    test_round_trip();
-    test_malformed_lines();
-    test_untrusted_files();
+    g_test_init(&argc, &argv, NULL);
+    g_assert_true(g_mkdtemp(tmpdir) != NULL);
+    g_test_add_func("/sso-state/round-trip", test_round_trip);
+    g_test_add_func("/sso-state/malformed-lines", test_malformed_lines);
+    g_test_add_func("/sso-state/untrusted-files", test_untrusted_files);
+    int rc = g_test_run();
+
     g_rmdir(tmpdir);
-    return check_status("test-sso-state");
+    return rc;
 }

@@ -4,12 +4,14 @@
 #ifndef FAKE_CREDS_H
 #define FAKE_CREDS_H
 
-#include "check.h"
 #include "vdagent-sso.h"
 
 #include <fcntl.h>
+#include <glib.h>
 #include <krb5.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +21,7 @@ static krb5_context fake_ctx;
 static krb5_principal fake_princ(const char *name)
 {
     krb5_principal p = NULL;
-    CHECK_INT(krb5_parse_name(fake_ctx, name, &p), 0);
+    g_assert_cmpint(krb5_parse_name(fake_ctx, name, &p), ==, 0);
     return p;
 }
 
@@ -64,14 +66,14 @@ static void fake_cache_file(const char *path, const char *def, krb5_creds *creds
     snprintf(name, sizeof(name), "FILE:%s", path);
     krb5_ccache cc;
     krb5_principal d = fake_princ(def);
-    CHECK_INT(krb5_cc_resolve(fake_ctx, name, &cc), 0);
-    CHECK_INT(krb5_cc_initialize(fake_ctx, cc, d), 0);
+    g_assert_cmpint(krb5_cc_resolve(fake_ctx, name, &cc), ==, 0);
+    g_assert_cmpint(krb5_cc_initialize(fake_ctx, cc, d), ==, 0);
     for (size_t i = 0; i < n; i++) {
-        CHECK_INT(krb5_cc_store_cred(fake_ctx, cc, &creds[i]), 0);
+        g_assert_cmpint(krb5_cc_store_cred(fake_ctx, cc, &creds[i]), ==, 0);
     }
     if (config) {
         krb5_data v = { .length = 3, .data = (char *)"yes" };
-        CHECK_INT(krb5_cc_set_config(fake_ctx, cc, NULL, "fast_avail", &v), 0);
+        g_assert_cmpint(krb5_cc_set_config(fake_ctx, cc, NULL, "fast_avail", &v), ==, 0);
     }
     krb5_cc_close(fake_ctx, cc);
     krb5_free_principal(fake_ctx, d);
@@ -85,7 +87,7 @@ static uint8_t *fake_cache_bytes(const char *def, krb5_creds *creds, size_t n, i
 {
     char path[] = "/tmp/sso-krb5-test-XXXXXX", name[64];
     int fd = mkstemp(path);
-    CHECK(fd >= 0);
+    g_assert_true(fd >= 0);
     close(fd);
     unlink(path);
     fake_cache_file(path, def, creds, n, config);
@@ -96,10 +98,10 @@ static uint8_t *fake_cache_bytes(const char *def, krb5_creds *creds, size_t n, i
     krb5_data *m[VDSSO_CREDS_MAX_RECORDS];
     VDSsoSlice recs[VDSSO_CREDS_MAX_RECORDS];
     size_t nrec = 0;
-    CHECK_INT(krb5_cc_resolve(fake_ctx, name, &cc), 0);
-    CHECK_INT(krb5_cc_start_seq_get(fake_ctx, cc, &cur), 0);
+    g_assert_cmpint(krb5_cc_resolve(fake_ctx, name, &cc), ==, 0);
+    g_assert_cmpint(krb5_cc_start_seq_get(fake_ctx, cc, &cur), ==, 0);
     while (nrec < VDSSO_CREDS_MAX_RECORDS && krb5_cc_next_cred(fake_ctx, cc, &cur, &c) == 0) {
-        CHECK_INT(krb5_marshal_credentials(fake_ctx, &c, &m[nrec]), 0);
+        g_assert_cmpint(krb5_marshal_credentials(fake_ctx, &c, &m[nrec]), ==, 0);
         recs[nrec].p = (const uint8_t *)m[nrec]->data;
         recs[nrec].len = m[nrec]->length;
         nrec++;
@@ -110,7 +112,7 @@ static uint8_t *fake_cache_bytes(const char *def, krb5_creds *creds, size_t n, i
     size_t size = nrec > 0 ? vdsso_creds_size(recs, nrec) : 0;
     uint8_t *buf = malloc(size > 0 ? size : 1);
     if (nrec > 0) {
-        CHECK_INT(vdsso_creds_encode(recs, nrec, buf, size), (long)size);
+        g_assert_cmpint(vdsso_creds_encode(recs, nrec, buf, size), ==, (long)size);
     }
     for (size_t i = 0; i < nrec; i++) {
         krb5_free_data(fake_ctx, m[i]);
@@ -135,7 +137,7 @@ static const char *fake_krb5_conf(const char *dir, const char *ccache_line)
     static char path[4096];
     snprintf(path, sizeof(path), "%s/krb5.conf", dir);
     FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
+    g_assert_true(f != NULL);
     fprintf(f, "[libdefaults]\n\tdefault_realm = SPICE.TEST\n\tdns_lookup_kdc = false\n"
                "\tdns_lookup_realm = false\n%s%s%s\n[realms]\n\tSPICE.TEST = {\n"
                "\t\tkdc = 127.0.0.1:9\n\t}\n",

@@ -4,11 +4,13 @@
  * another version, a body that does not decode). Needs root (the server
  * must run as root to be accepted). */
 #include "internal.h"
-#include "check.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -145,7 +147,7 @@ static pid_t start(enum answer a, uid_t uid)
 {
     unlink(path);
     int ready[2];
-    CHECK_INT(pipe(ready), 0);
+    g_assert_cmpint(pipe(ready), ==, 0);
     pid_t pid = fork();
     if (pid == 0) {
         close(ready[0]);
@@ -166,7 +168,7 @@ static pid_t start(enum answer a, uid_t uid)
     }
     close(ready[1]);
     char c;
-    CHECK_INT(read(ready[0], &c, 1), 1);
+    g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
     close(ready[0]);
     return pid;
 }
@@ -196,33 +198,24 @@ static void fetch_expect(const char *what, enum answer a, uid_t uid, int timeout
     char err[512] = "";
     SsoRedeemResult r = sso_redeem_fetch(path, timeout, 0, token, 5002, &m, err, sizeof(err));
     if (r != want || (text != NULL && strstr(err, text) == NULL)) {
-        fprintf(stderr, "%s: result %d (want %d), \"%s\" (want \"%s\")\n", what, r, want, err,
-                text ? text : "");
-        check_failures++;
+        g_test_fail_printf("%s: result %d (want %d), \"%s\" (want \"%s\")", what, r, want, err,
+                           text ? text : "");
     }
     if (want == SSO_REDEEM_OK) {
-        CHECK(m != NULL && strcmp(m->principal, "alice@SPICE.TEST") == 0 && m->cred_len == 7);
+        g_assert_true(m != NULL && strcmp(m->principal, "alice@SPICE.TEST") == 0 &&
+                      m->cred_len == 7);
     } else {
-        CHECK(m == NULL);
+        g_assert_true(m == NULL);
     }
     vdsso_msg_free(m);
     int code = finish(pid);
     if (want != SSO_REDEEM_NOT_ROOT && a != A_SILENT && a != A_CLOSE) {
-        CHECK_INT(code, 0);
+        g_assert_cmpint(code, ==, 0);
     }
 }
 
-int main(void)
+static void test_fetch(void)
 {
-    if (geteuid() != 0) {
-        printf("test-redeem: needs root (the server must be root's)\n");
-        return 77;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_INT(chmod(dir, 0777), 0);
-    snprintf(path, sizeof(path), "%s/sso.sock", dir);
-
     fetch_expect("cred", A_CRED, 0, 5, SSO_REDEEM_OK, NULL);
     fetch_expect("unknown token", A_UNKNOWN, 0, 5, SSO_REDEEM_UNKNOWN_TOKEN, "does not know this token");
     fetch_expect("wrong conversation", A_WRONG_CONVERSATION, 0, 5, SSO_REDEEM_WRONG_CONVERSATION,
@@ -238,60 +231,87 @@ int main(void)
                  "malformed credential");
     unlink(path);
     fetch_expect("nobody there", A_CRED, (uid_t)-1, 5, SSO_REDEEM_UNREACHABLE, "cannot connect");
+}
 
-    /* REPORT */
+/* REPORT */
+static void test_report(void)
+{
     uint32_t status = 99;
     char err[512] = "";
     pid_t pid = start(A_STATUS_OK, 0);
-    CHECK_INT(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
-              SSO_REDEEM_OK);
-    CHECK_INT(status, VDSSO_STATUS_OK);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
+                    ==, SSO_REDEEM_OK);
+    g_assert_cmpint(status, ==, VDSSO_STATUS_OK);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_STATUS_NOT_FETCHED, 0);
-    CHECK_INT(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
-              SSO_REDEEM_OK);
-    CHECK_INT(status, VDSSO_STATUS_NOT_FETCHED);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
+                    ==, SSO_REDEEM_OK);
+    g_assert_cmpint(status, ==, VDSSO_STATUS_NOT_FETCHED);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_CRED, 0);
-    CHECK_INT(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
-              SSO_REDEEM_PROTOCOL);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_report(path, 5, 0, token, 2, 5001, &status, err, sizeof(err)),
+                    ==, SSO_REDEEM_PROTOCOL);
+    g_assert_cmpint(finish(pid), ==, 0);
+}
 
-    /* the helper: JOB, then MAPPED answered with a token or with OK */
+/* the helper: JOB, then MAPPED answered with a token or with OK */
+static void test_helper(void)
+{
+    char err[512] = "";
+    pid_t pid;
     VDSsoMsg *msg = NULL;
     pid = start(A_CRED, 0);
-    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)), SSO_REDEEM_OK);
-    CHECK(msg != NULL && strcmp(msg->principal, "alice@SPICE.TEST") == 0);
+    g_assert_cmpint(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)), ==, SSO_REDEEM_OK);
+    g_assert_true(msg != NULL && strcmp(msg->principal, "alice@SPICE.TEST") == 0);
     vdsso_msg_free(msg);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_UNKNOWN, 0);
-    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)), SSO_REDEEM_UNKNOWN_TOKEN);
-    CHECK(msg == NULL);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)),
+                    ==, SSO_REDEEM_UNKNOWN_TOKEN);
+    g_assert_true(msg == NULL);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_WRONG_CONVERSATION, 0);
-    CHECK_INT(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)),
-              SSO_REDEEM_WRONG_CONVERSATION);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_job(path, 5, 0, 7, &msg, err, sizeof(err)),
+                    ==, SSO_REDEEM_WRONG_CONVERSATION);
+    g_assert_cmpint(finish(pid), ==, 0);
     uint8_t got[VDSSO_TOKEN_SIZE] = { 0 };
     int has_token = -1;
     pid = start(A_TOKEN, 0);
-    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
-                                sizeof(err)), SSO_REDEEM_OK);
-    CHECK_INT(has_token, 1);
-    CHECK(memcmp(got, token, sizeof(got)) == 0);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                      sizeof(err)), ==, SSO_REDEEM_OK);
+    g_assert_cmpint(has_token, ==, 1);
+    g_assert_true(memcmp(got, token, sizeof(got)) == 0);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_STATUS_OK, 0);
-    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
-                                sizeof(err)), SSO_REDEEM_OK);
-    CHECK_INT(has_token, 0);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                      sizeof(err)), ==, SSO_REDEEM_OK);
+    g_assert_cmpint(has_token, ==, 0);
+    g_assert_cmpint(finish(pid), ==, 0);
     pid = start(A_STATUS_NOT_FETCHED, 0);
-    CHECK_INT(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
-                                sizeof(err)), SSO_REDEEM_PROTOCOL);
-    CHECK_INT(has_token, 0);
-    CHECK_INT(finish(pid), 0);
+    g_assert_cmpint(sso_redeem_mapped(path, 5, 0, 7, VDSSO_MAPPING_USER, 5001, got, &has_token, err,
+                                      sizeof(err)), ==, SSO_REDEEM_PROTOCOL);
+    g_assert_cmpint(has_token, ==, 0);
+    g_assert_cmpint(finish(pid), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (geteuid() != 0) {
+        printf("test-redeem: needs root (the server must be root's)\n");
+        return 77;
+    }
+    g_test_init(&argc, &argv, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    g_assert_true(mkdtemp(dir) != NULL);
+    g_assert_cmpint(chmod(dir, 0777), ==, 0);
+    snprintf(path, sizeof(path), "%s/sso.sock", dir);
+
+    g_test_add_func("/pam/redeem/fetch", test_fetch);
+    g_test_add_func("/pam/redeem/report", test_report);
+    g_test_add_func("/pam/redeem/helper", test_helper);
+    int rc = g_test_run();
 
     unlink(path);
     rmdir(dir);
-    return check_status("test-redeem");
+    return rc;
 }

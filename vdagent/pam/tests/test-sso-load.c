@@ -39,26 +39,29 @@ static void test_good(void)
     fake_cred(&c[1], "alice@SPICE.TEST", "host/guest.spice.test@SPICE.TEST", 3600);
     SsoKrb5Creds *cr = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 1, 0, &cr, &err), SSO_KRB5_OK);
-    CHECK(cr != NULL);
+    g_assert_cmpint(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 1, 0, &cr, &err),
+                    ==, SSO_KRB5_OK);
+    g_assert_true(cr != NULL);
     if (cr != NULL) {
-        CHECK_STR(sso_krb5_creds_principal(cr), "alice@SPICE.TEST");
-        CHECK(!sso_krb5_creds_verified(cr));
+        g_assert_cmpstr(sso_krb5_creds_principal(cr), ==, "alice@SPICE.TEST");
+        g_assert_true(!sso_krb5_creds_verified(cr));
         /* only the TGT is kept */
-        CHECK(is_tgt_of(cr));
+        g_assert_true(is_tgt_of(cr));
     }
     sso_krb5_creds_free(cr);
     cr = NULL;
     /* a service ticket and a configuration entry are checked and dropped */
-    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 2, 1, &cr, &err), SSO_KRB5_OK);
+    g_assert_cmpint(load("alice@SPICE.TEST", "alice@SPICE.TEST", c, 2, 1, &cr, &err),
+                    ==, SSO_KRB5_OK);
     if (cr != NULL) {
-        CHECK(is_tgt_of(cr));
+        g_assert_true(is_tgt_of(cr));
     }
     sso_krb5_creds_free(cr);
     cr = NULL;
     /* the TGT need not come first */
     krb5_creds swapped[2] = { c[1], c[0] };
-    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", swapped, 2, 0, &cr, &err), SSO_KRB5_OK);
+    g_assert_cmpint(load("alice@SPICE.TEST", "alice@SPICE.TEST", swapped, 2, 0, &cr, &err),
+                    ==, SSO_KRB5_OK);
     sso_krb5_creds_free(cr);
     fake_cred_free(&c[0]);
     fake_cred_free(&c[1]);
@@ -71,9 +74,8 @@ static void expect_refused(const char *what, const char *principal, const char *
     SsoKrb5Error err = { 0 };
     SsoKrb5Status st = load(principal, def, c, n, 0, &cr, &err);
     if (st != want || cr != NULL || strstr(err.text, text) == NULL) {
-        fprintf(stderr, "%s: status %d (want %d), text \"%s\" (want \"%s\")\n", what, st, want,
-                err.text, text);
-        check_failures++;
+        g_test_fail_printf("%s: status %d (want %d), text \"%s\" (want \"%s\")", what, st, want,
+                           err.text, text);
     }
     sso_krb5_creds_free(cr);
 }
@@ -118,13 +120,13 @@ static void test_refused(void)
     VDSsoMsg m = fake_msg("alice@SPICE.TEST", junk, sizeof(junk));
     SsoKrb5Creds *cr = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(strstr(err.text, "malformed") != NULL);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &cr, &err), ==, SSO_KRB5_BAD_CCACHE);
+    g_assert_true(strstr(err.text, "malformed") != NULL);
     /* a record envelope that holds, around bytes krb5 does not read */
     junk[0] = sizeof(junk) - 4;
     junk[1] = junk[2] = junk[3] = 0;
-    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(strstr(err.text, "does not unmarshal") != NULL);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &cr, &err), ==, SSO_KRB5_BAD_CCACHE);
+    g_assert_true(strstr(err.text, "does not unmarshal") != NULL);
     /* more records than the bound */
     uint8_t many[(VDSSO_CREDS_MAX_RECORDS + 1) * 5];
     for (size_t i = 0; i < sizeof(many); i += 5) {
@@ -133,12 +135,12 @@ static void test_refused(void)
         many[i + 4] = 0x30;
     }
     m = fake_msg("alice@SPICE.TEST", many, sizeof(many));
-    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(strstr(err.text, "too many credential records") != NULL);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &cr, &err), ==, SSO_KRB5_BAD_CCACHE);
+    g_assert_true(strstr(err.text, "too many credential records") != NULL);
     m = fake_msg("alice@SPICE.TEST", junk, sizeof(junk));
     m.cred_type = 1; /* the retired FILE cache */
-    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(cr == NULL);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &cr, &err), ==, SSO_KRB5_BAD_CCACHE);
+    g_assert_true(cr == NULL);
 
     /* a corrupted record: krb5 refuses a record that ends early */
     size_t len;
@@ -148,8 +150,8 @@ static void test_refused(void)
     bytes[1] = (uint8_t)(rl >> 8);
     bytes[2] = (uint8_t)(rl >> 16);
     m = fake_msg("alice@SPICE.TEST", bytes, len - 1); /* the envelope still whole */
-    CHECK_INT(sso_krb5_creds_load(k, &m, &cr, &err), SSO_KRB5_BAD_CCACHE);
-    CHECK(strstr(err.text, "does not unmarshal") != NULL);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &cr, &err), ==, SSO_KRB5_BAD_CCACHE);
+    g_assert_true(strstr(err.text, "does not unmarshal") != NULL);
     free(bytes);
 
     fake_cred_free(&tgt);
@@ -167,7 +169,8 @@ static void test_verify_fails_closed(void)
     fake_cred(&tgt, "alice@SPICE.TEST", "krbtgt/SPICE.TEST@SPICE.TEST", 3600);
     SsoKrb5Creds *cr = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(load("alice@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1, 0, &cr, &err), SSO_KRB5_OK);
+    g_assert_cmpint(load("alice@SPICE.TEST", "alice@SPICE.TEST", &tgt, 1, 0, &cr, &err),
+                    ==, SSO_KRB5_OK);
     if (cr == NULL) {
         return;
     }
@@ -175,15 +178,15 @@ static void test_verify_fails_closed(void)
     snprintf(missing, sizeof(missing), "FILE:%s/no-such.keytab", dir);
     free(k->keytab);
     k->keytab = strdup(missing);
-    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
-    CHECK(!sso_krb5_creds_verified(cr));
-    CHECK(strstr(err.text, "does not verify") != NULL);
+    g_assert_cmpint(sso_krb5_creds_verify(k, cr, &err), ==, SSO_KRB5_VERIFY_FAILED);
+    g_assert_true(!sso_krb5_creds_verified(cr));
+    g_assert_true(strstr(err.text, "does not verify") != NULL);
 
     /* a keytab without any host/ key */
     char kt[4200];
     snprintf(kt, sizeof(kt), "FILE:%s/other.keytab", dir);
     krb5_keytab ktid;
-    CHECK_INT(krb5_kt_resolve(fake_ctx, kt, &ktid), 0);
+    g_assert_cmpint(krb5_kt_resolve(fake_ctx, kt, &ktid), ==, 0);
     krb5_keytab_entry e = { 0 };
     uint8_t keybytes[32] = { 1 };
     e.principal = fake_princ("spice/guest.spice.test@SPICE.TEST");
@@ -191,16 +194,16 @@ static void test_verify_fails_closed(void)
     e.key.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
     e.key.length = sizeof(keybytes);
     e.key.contents = keybytes;
-    CHECK_INT(krb5_kt_add_entry(fake_ctx, ktid, &e), 0);
+    g_assert_cmpint(krb5_kt_add_entry(fake_ctx, ktid, &e), ==, 0);
     krb5_kt_close(fake_ctx, ktid);
     krb5_free_principal(fake_ctx, e.principal);
     free(k->keytab);
     k->keytab = strdup(kt);
-    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
-    CHECK(!sso_krb5_creds_verified(cr));
+    g_assert_cmpint(sso_krb5_creds_verify(k, cr, &err), ==, SSO_KRB5_VERIFY_FAILED);
+    g_assert_true(!sso_krb5_creds_verified(cr));
     /* and one that names a server the keytab lacks */
     k->server = strdup("host/guest.spice.test@SPICE.TEST");
-    CHECK_INT(sso_krb5_creds_verify(k, cr, &err), SSO_KRB5_VERIFY_FAILED);
+    g_assert_cmpint(sso_krb5_creds_verify(k, cr, &err), ==, SSO_KRB5_VERIFY_FAILED);
     free(k->server);
     k->server = NULL;
     free(k->keytab);
@@ -219,20 +222,19 @@ static void expect_user_in(const char *principal, long uid_min, long uid_max, Ss
     fake_cred(&tgt, principal, tgs, 3600);
     SsoKrb5Creds *cr = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(load(principal, principal, &tgt, 1, 0, &cr, &err), SSO_KRB5_OK);
+    g_assert_cmpint(load(principal, principal, &tgt, 1, 0, &cr, &err), ==, SSO_KRB5_OK);
     if (cr != NULL) {
         SsoKrb5User u;
         k->uid_min = uid_min;
         k->uid_max = uid_max;
         SsoKrb5Status st = sso_krb5_map_user(k, cr, &u, &err);
         if (st != want || (text != NULL && strstr(err.text, text) == NULL)) {
-            fprintf(stderr, "map %s: status %d (want %d), text \"%s\"\n", principal, st, want,
-                    err.text);
-            check_failures++;
+            g_test_fail_printf("map %s: status %d (want %d), text \"%s\"", principal, st, want,
+                               err.text);
         }
         if (st == SSO_KRB5_OK) {
-            CHECK_STR(u.name, "nobody");
-            CHECK_INT(u.uid, 65534);
+            g_assert_cmpstr(u.name, ==, "nobody");
+            g_assert_cmpint(u.uid, ==, 65534);
         }
     }
     sso_krb5_creds_free(cr);
@@ -280,9 +282,9 @@ static void test_map_k5login(void)
     snprintf(kdir, sizeof(kdir), "%s/k5login", dir);
     snprintf(conf, sizeof(conf), "%s/krb5-k5login.conf", dir);
     snprintf(k5, sizeof(k5), "%s/nobody", kdir);
-    CHECK_INT(mkdir(kdir, 0755), 0);
+    g_assert_cmpint(mkdir(kdir, 0755), ==, 0);
     FILE *f = fopen(conf, "w");
-    CHECK(f != NULL);
+    g_assert_true(f != NULL);
     fprintf(f, "[libdefaults]\n\tdefault_realm = SPICE.TEST\n\tdns_lookup_kdc = false\n"
                "\tk5login_directory = %s\n[realms]\n\tSPICE.TEST = {\n"
                "\t\tkdc = 127.0.0.1:9\n\t}\n", kdir);
@@ -290,21 +292,21 @@ static void test_map_k5login(void)
     SsoKrb5Options o = { .krb5_conf = conf, .uid_min = 1000, .uid_max = 65534 };
     SsoKrb5Error err = { 0 };
     SsoKrb5 *saved = k;
-    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    g_assert_cmpint(sso_krb5_open(&o, &k, &err), ==, SSO_KRB5_OK);
     if (k == NULL) {
         k = saved;
         return;
     }
-    CHECK_INT(mkfifo(k5, 0644), 0);
+    g_assert_cmpint(mkfifo(k5, 0644), ==, 0);
     expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED,
                    "is not a regular file");
-    CHECK_INT(unlink(k5), 0);
-    CHECK_INT(symlink("/dev/null", k5), 0);
+    g_assert_cmpint(unlink(k5), ==, 0);
+    g_assert_cmpint(symlink("/dev/null", k5), ==, 0);
     expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED,
                    "is a symbolic link");
-    CHECK_INT(unlink(k5), 0);
+    g_assert_cmpint(unlink(k5), ==, 0);
     f = fopen(k5, "w");
-    CHECK(f != NULL);
+    g_assert_true(f != NULL);
     fprintf(f, "alice@SPICE.TEST\n");
     fclose(f);
     expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_USER_REFUSED, "krb5_kuserok");
@@ -312,30 +314,30 @@ static void test_map_k5login(void)
      * user's, so only as root) */
     if (geteuid() == 0) {
         f = fopen(k5, "w");
-        CHECK(f != NULL);
+        g_assert_true(f != NULL);
         fprintf(f, "alice@SPICE.TEST\nnobody@SPICE.TEST\n");
         fclose(f);
         expect_user_in("nobody@SPICE.TEST", 1000, 65534, SSO_KRB5_OK, NULL);
     }
-    CHECK_INT(unlink(k5), 0);
+    g_assert_cmpint(unlink(k5), ==, 0);
     sso_krb5_close(k);
     k = saved;
 }
 
 static void test_status_strings(void)
 {
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_OK), VDSSO_OUTCOME_SUCCESS);
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_VERIFY_FAILED), VDSSO_OUTCOME_VERIFY_FAILED);
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_EXPIRED), VDSSO_OUTCOME_VERIFY_FAILED);
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_NO_USER), VDSSO_OUTCOME_NO_USER);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_OK), ==, VDSSO_OUTCOME_SUCCESS);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_VERIFY_FAILED), ==, VDSSO_OUTCOME_VERIFY_FAILED);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_EXPIRED), ==, VDSSO_OUTCOME_VERIFY_FAILED);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_NO_USER), ==, VDSSO_OUTCOME_NO_USER);
     /* a refused local user is reported to vdagentd as before */
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_USER_REFUSED), VDSSO_OUTCOME_NO_USER);
-    CHECK(strcmp(sso_krb5_status_str(SSO_KRB5_USER_REFUSED),
-                 sso_krb5_status_str(SSO_KRB5_NO_USER)) != 0);
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_BAD_CCACHE), VDSSO_OUTCOME_BAD_CCACHE);
-    CHECK_INT(sso_krb5_outcome(SSO_KRB5_INTERNAL), VDSSO_OUTCOME_INTERNAL);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_USER_REFUSED), ==, VDSSO_OUTCOME_NO_USER);
+    g_assert_true(strcmp(sso_krb5_status_str(SSO_KRB5_USER_REFUSED),
+                         sso_krb5_status_str(SSO_KRB5_NO_USER)) != 0);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_BAD_CCACHE), ==, VDSSO_OUTCOME_BAD_CCACHE);
+    g_assert_cmpint(sso_krb5_outcome(SSO_KRB5_INTERNAL), ==, VDSSO_OUTCOME_INTERNAL);
     for (int s = SSO_KRB5_OK; s <= SSO_KRB5_INTERNAL; s++) {
-        CHECK(strcmp(sso_krb5_status_str((SsoKrb5Status)s), "unknown status") != 0);
+        g_assert_true(strcmp(sso_krb5_status_str((SsoKrb5Status)s), "unknown status") != 0);
     }
 }
 
@@ -344,45 +346,48 @@ static void test_open(void)
     SsoKrb5Options o = { .krb5_conf = "/nonexistent/krb5.conf", .uid_min = -1 };
     SsoKrb5 *x = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(sso_krb5_open(&o, &x, &err), SSO_KRB5_INTERNAL);
-    CHECK(x == NULL);
-    CHECK(strstr(err.text, "/nonexistent/krb5.conf") != NULL);
+    g_assert_cmpint(sso_krb5_open(&o, &x, &err), ==, SSO_KRB5_INTERNAL);
+    g_assert_true(x == NULL);
+    g_assert_true(strstr(err.text, "/nonexistent/krb5.conf") != NULL);
     /* uid_min from /etc/login.defs when not given */
     o.krb5_conf = NULL;
-    CHECK_INT(sso_krb5_open(&o, &x, &err), SSO_KRB5_OK);
+    g_assert_cmpint(sso_krb5_open(&o, &x, &err), ==, SSO_KRB5_OK);
     if (x != NULL) {
-        CHECK(sso_krb5_uid_min(x) >= 1);
+        g_assert_true(sso_krb5_uid_min(x) >= 1);
         /* and uid_max from it: a zeroed field means "from login.defs" */
-        CHECK(sso_krb5_uid_max(x) >= sso_krb5_uid_min(x));
-        CHECK(sso_krb5_uid_max(x) < 65534);
+        g_assert_true(sso_krb5_uid_max(x) >= sso_krb5_uid_min(x));
+        g_assert_true(sso_krb5_uid_max(x) < 65534);
         sso_krb5_close(x);
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    CHECK(mkdtemp(dir) != NULL);
+    g_test_init(&argc, &argv, NULL);
+    g_assert_true(mkdtemp(dir) != NULL);
     const char *conf = fake_krb5_conf(dir, NULL);
-    CHECK_INT(krb5_init_context(&fake_ctx), 0);
+    g_assert_cmpint(krb5_init_context(&fake_ctx), ==, 0);
     SsoKrb5Options o = { .krb5_conf = conf, .uid_min = 1000 };
     SsoKrb5Error err = { 0 };
-    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    g_assert_cmpint(sso_krb5_open(&o, &k, &err), ==, SSO_KRB5_OK);
     if (k == NULL) {
         fprintf(stderr, "sso_krb5_open: %s\n", err.text);
         return 1;
     }
-    test_good();
-    test_refused();
-    test_verify_fails_closed();
-    test_map();
-    test_map_above_uid_max();
-    test_map_k5login();
-    test_status_strings();
-    test_open();
+    g_test_add_func("/pam/sso-load/good", test_good);
+    g_test_add_func("/pam/sso-load/refused", test_refused);
+    g_test_add_func("/pam/sso-load/verify-fails-closed", test_verify_fails_closed);
+    g_test_add_func("/pam/sso-load/map", test_map);
+    g_test_add_func("/pam/sso-load/map-above-uid-max", test_map_above_uid_max);
+    g_test_add_func("/pam/sso-load/map-k5login", test_map_k5login);
+    g_test_add_func("/pam/sso-load/status-strings", test_status_strings);
+    g_test_add_func("/pam/sso-load/open", test_open);
+    int rc = g_test_run();
+
     sso_krb5_close(k);
     krb5_free_context(fake_ctx);
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK_INT(system(cmd), 0);
-    return check_status("test-sso-load");
+    g_assert_cmpint(system(cmd), ==, 0);
+    return rc;
 }

@@ -29,7 +29,7 @@ static SsoKrb5 *open_with(const char *ccache_line)
     SsoKrb5Options o = { .krb5_conf = fake_krb5_conf(top, ccache_line), .uid_min = 1000 };
     SsoKrb5 *k = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(sso_krb5_open(&o, &k, &err), SSO_KRB5_OK);
+    g_assert_cmpint(sso_krb5_open(&o, &k, &err), ==, SSO_KRB5_OK);
     return k;
 }
 
@@ -42,7 +42,7 @@ static SsoKrb5Creds *creds_for(SsoKrb5 *k, const char *principal, long life)
     VDSsoMsg m = fake_msg(principal, bytes, len);
     SsoKrb5Creds *c = NULL;
     SsoKrb5Error err = { 0 };
-    CHECK_INT(sso_krb5_creds_load(k, &m, &c, &err), SSO_KRB5_OK);
+    g_assert_cmpint(sso_krb5_creds_load(k, &m, &c, &err), ==, SSO_KRB5_OK);
     free(bytes);
     fake_cred_free(&tgt);
     if (c != NULL) {
@@ -84,13 +84,12 @@ static void expect_file(const char *path, uid_t uid, mode_t mode)
 {
     struct stat st;
     if (lstat(path, &st) != 0) {
-        fprintf(stderr, "%s: %s\n", path, strerror(errno));
-        check_failures++;
+        g_test_fail_printf("%s: %s", path, strerror(errno));
         return;
     }
-    CHECK(S_ISREG(st.st_mode));
-    CHECK_INT(st.st_uid, uid);
-    CHECK_INT(st.st_mode & 07777, mode);
+    g_assert_true(S_ISREG(st.st_mode));
+    g_assert_cmpint(st.st_uid, ==, uid);
+    g_assert_cmpint(st.st_mode & 07777, ==, mode);
 }
 
 static int exists(const char *path)
@@ -102,11 +101,11 @@ static int exists(const char *path)
 static void write_file(const char *path, const char *text, uid_t uid, mode_t mode)
 {
     FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
+    g_assert_true(f != NULL);
     fputs(text, f);
     fclose(f);
-    CHECK_INT(chown(path, uid, uid), 0);
-    CHECK_INT(chmod(path, mode), 0);
+    g_assert_cmpint(chown(path, uid, uid), ==, 0);
+    g_assert_cmpint(chmod(path, mode), ==, 0);
 }
 
 static int file_is(const char *path, const char *text)
@@ -126,9 +125,8 @@ static void expect_status(const char *what, SsoKrb5Status got, SsoKrb5Status wan
                           const SsoKrb5Error *err, const char *text)
 {
     if (got != want || (text != NULL && strstr(err->text, text) == NULL)) {
-        fprintf(stderr, "%s: status %d (want %d), \"%s\" (want \"%s\")\n", what, got, want,
-                err->text, text ? text : "");
-        check_failures++;
+        g_test_fail_printf("%s: status %d (want %d), \"%s\" (want \"%s\")", what, got, want,
+                           err->text, text ? text : "");
     }
 }
 
@@ -149,43 +147,43 @@ static void test_file(void)
 
     /* a login: created as the user, 0600, readable by krb5 */
     expect_status("store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK_STR(s.ccname, name);
-    CHECK_STR(s.created, name);
+    g_assert_cmpstr(s.ccname, ==, name);
+    g_assert_cmpstr(s.created, ==, name);
     expect_file(path, UID, 0600);
-    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
-    CHECK_STR(princ, "alice@SPICE.TEST");
-    CHECK_INT(end, c->tgt->times.endtime);
+    g_assert_cmpint(read_cache(name, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpstr(princ, ==, "alice@SPICE.TEST");
+    g_assert_cmpint(end, ==, c->tgt->times.endtime);
 
     /* a second login over it: the user's own cache (another session's, live
      * or stale) is neither wiped nor overwritten; the login is refused */
     SsoKrb5Stored s2;
     struct stat before, after;
-    CHECK_INT(lstat(path, &before), 0);
+    g_assert_cmpint(lstat(path, &before), ==, 0);
     expect_status("check over own cache", sso_krb5_store_check(k, &user, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "that this login did not create");
     expect_status("store over own cache", sso_krb5_store_new(k, c2, &user, &s2, &err),
                   SSO_KRB5_CACHE_REFUSED, &err,
                   "did not create (another session's, or a stale one): not overwritten, left alone;"
                   " fix: give every login a cache of its own: default_ccache_name = DIR:");
-    CHECK_INT(lstat(path, &after), 0);
-    CHECK_INT(after.st_ino, before.st_ino);
-    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
-    CHECK_INT(end, c->tgt->times.endtime);
+    g_assert_cmpint(lstat(path, &after), ==, 0);
+    g_assert_cmpint(after.st_ino, ==, before.st_ino);
+    g_assert_cmpint(read_cache(name, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpint(end, ==, c->tgt->times.endtime);
 
     /* refresh: same principal in place (same inode), another principal refused */
     expect_status("refresh", sso_krb5_refresh(k, c, &user, NULL, princ, sizeof(princ), &err),
                   SSO_KRB5_OK, &err, NULL);
-    CHECK_STR(princ, name);
+    g_assert_cmpstr(princ, ==, name);
     struct stat again;
-    CHECK_INT(lstat(path, &again), 0);
-    CHECK_INT(again.st_ino, after.st_ino);
-    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
-    CHECK_INT(end, c->tgt->times.endtime);
+    g_assert_cmpint(lstat(path, &again), ==, 0);
+    g_assert_cmpint(again.st_ino, ==, after.st_ino);
+    g_assert_cmpint(read_cache(name, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpint(end, ==, c->tgt->times.endtime);
     expect_status("refresh with another principal",
                   sso_krb5_refresh(k, bob, &user, NULL, NULL, 0, &err), SSO_KRB5_OTHER_PRINCIPAL,
                   &err, "holds another principal");
-    CHECK_INT(read_cache(name, princ, sizeof(princ), &end), 0);
-    CHECK_STR(princ, "alice@SPICE.TEST");
+    g_assert_cmpint(read_cache(name, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpstr(princ, ==, "alice@SPICE.TEST");
     chmod(path, 0644);
     expect_status("refresh resets the mode", sso_krb5_refresh(k, c, &user, name, NULL, 0, &err),
                   SSO_KRB5_OK, &err, NULL);
@@ -193,39 +191,39 @@ static void test_file(void)
 
     /* destroy: gone; a second destroy is fine */
     expect_status("destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK(!exists(path));
+    g_assert_true(!exists(path));
     expect_status("destroy again", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
     expect_status("check of a free name", sso_krb5_store_check(k, &user, &err), SSO_KRB5_OK,
                   &err, NULL);
-    CHECK(!exists(path));
+    g_assert_true(!exists(path));
     expect_status("refresh of nothing", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_NO_CACHE, &err, "does not exist");
 
     /* destroy leaves alone a file that is no longer the one created */
     expect_status("store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK_INT(unlink(path), 0);
+    g_assert_cmpint(unlink(path), ==, 0);
     write_file(path, "someone else's\n", 1, 0666); /* may reuse the inode number */
     expect_status("destroy of a replaced file", sso_krb5_destroy(k, &user, &s, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "no longer the cache");
-    CHECK(file_is(path, "someone else's\n"));
+    g_assert_true(file_is(path, "someone else's\n"));
     unlink(path);
 
     /* hostile things at the path: never followed, never reused, left alone */
     char victim[1024];
     snprintf(victim, sizeof(victim), "%s/victim", tmp);
     write_file(victim, "precious\n", UID, 0644);
-    CHECK_INT(symlink(victim, path), 0);
-    CHECK_INT(lchown(path, 1, 1), 0); /* planted by another user */
+    g_assert_cmpint(symlink(victim, path), ==, 0);
+    g_assert_cmpint(lchown(path, 1, 1), ==, 0); /* planted by another user */
     expect_status("symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
                   &err, "is squatted: a symbolic link of uid 1: not followed, left alone; fix: ");
     expect_status("check of a symlink", sso_krb5_store_check(k, &user, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "is squatted: a symbolic link");
-    CHECK(file_is(victim, "precious\n"));
+    g_assert_true(file_is(victim, "precious\n"));
     struct stat lst;
-    CHECK(lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode));
+    g_assert_true(lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode));
     expect_status("refresh through a symlink", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "symbolic link");
-    CHECK(file_is(victim, "precious\n"));
+    g_assert_true(file_is(victim, "precious\n"));
     unlink(path);
 
     write_file(path, "root's\n", 0, 0600);
@@ -234,23 +232,23 @@ static void test_file(void)
                   " regular file of nobody (uid 0, mode 100600, 1 links): left alone; fix: ");
     expect_status("check of a file of another owner", sso_krb5_store_check(k, &user, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "is squatted");
-    CHECK(file_is(path, "root's\n"));
-    CHECK(file_is(path, "root's\n"));
+    g_assert_true(file_is(path, "root's\n"));
+    g_assert_true(file_is(path, "root's\n"));
     expect_status("refresh of a file of another owner",
                   sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err), SSO_KRB5_CACHE_REFUSED,
                   &err, NULL);
     unlink(path);
 
-    CHECK_INT(link(victim, path), 0); /* the user's own file, hard-linked */
+    g_assert_cmpint(link(victim, path), ==, 0); /* the user's own file, hard-linked */
     expect_status("hard link", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
                   &err, "left alone");
     expect_status("refresh of a hard link", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "links");
-    CHECK(file_is(victim, "precious\n"));
+    g_assert_true(file_is(victim, "precious\n"));
     unlink(path);
 
-    CHECK_INT(mkfifo(path, 0600), 0);
-    CHECK_INT(chown(path, UID, GID), 0);
+    g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+    g_assert_cmpint(chown(path, UID, GID), ==, 0);
     expect_status("fifo", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED, &err,
                   NULL);
     expect_status("refresh of a fifo", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
@@ -261,7 +259,7 @@ static void test_file(void)
     write_file(path, "notes\n", UID, 0600);
     expect_status("refresh of a non-cache", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "not a readable credential cache");
-    CHECK(file_is(path, "notes\n"));
+    g_assert_true(file_is(path, "notes\n"));
     unlink(path);
     unlink(victim);
 
@@ -276,7 +274,7 @@ static void test_file(void)
     SsoKrb5User root = { .name = "root", .uid = 0, .gid = 0 };
     expect_status("as root", sso_krb5_store_new(k, c, &root, &s, &err), SSO_KRB5_INTERNAL, &err,
                   "as root");
-    CHECK(!exists(path));
+    g_assert_true(!exists(path));
 
     sso_krb5_creds_free(c);
     sso_krb5_creds_free(c2);
@@ -292,8 +290,8 @@ static void test_unsafe_places(void)
 
     /* a directory anyone may write to, not sticky */
     snprintf(dir, sizeof(dir), "%s/open", top);
-    CHECK_INT(mkdir(dir, 0777), 0);
-    CHECK_INT(chmod(dir, 0777), 0);
+    g_assert_cmpint(mkdir(dir, 0777), ==, 0);
+    g_assert_cmpint(chmod(dir, 0777), ==, 0);
     snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
     SsoKrb5 *k = open_with(line);
     SsoKrb5Creds *c = creds_for(k, "alice@SPICE.TEST", 3600);
@@ -305,8 +303,8 @@ static void test_unsafe_places(void)
 
     /* a directory of another user */
     snprintf(dir, sizeof(dir), "%s/others", top);
-    CHECK_INT(mkdir(dir, 0755), 0);
-    CHECK_INT(chown(dir, 1, 1), 0);
+    g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+    g_assert_cmpint(chown(dir, 1, 1), ==, 0);
     snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
     k = open_with(line);
     c = creds_for(k, "alice@SPICE.TEST", 3600);
@@ -318,7 +316,7 @@ static void test_unsafe_places(void)
 
     /* a symbolic link as the directory */
     snprintf(dir, sizeof(dir), "%s/link", tmp);
-    CHECK_INT(symlink(top, dir), 0);
+    g_assert_cmpint(symlink(top, dir), ==, 0);
     snprintf(line, sizeof(line), "FILE:%s/krb5cc_%%{uid}", dir);
     k = open_with(line);
     c = creds_for(k, "alice@SPICE.TEST", 3600);
@@ -360,54 +358,54 @@ static void test_dir(void)
     krb5_timestamp end = 0;
 
     expect_status("DIR store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK_STR(s.ccname, coll);
-    CHECK(strncmp(s.created, "DIR::", 5) == 0);
-    CHECK(s.created_dir);
+    g_assert_cmpstr(s.ccname, ==, coll);
+    g_assert_true(strncmp(s.created, "DIR::", 5) == 0);
+    g_assert_true(s.created_dir);
     struct stat st;
-    CHECK_INT(lstat(dir, &st), 0);
-    CHECK(S_ISDIR(st.st_mode));
-    CHECK_INT(st.st_uid, UID);
-    CHECK_INT(st.st_mode & 07777, 0700);
+    g_assert_cmpint(lstat(dir, &st), ==, 0);
+    g_assert_true(S_ISDIR(st.st_mode));
+    g_assert_cmpint(st.st_uid, ==, UID);
+    g_assert_cmpint(st.st_mode & 07777, ==, 0700);
     expect_file(s.created + 5, UID, 0600);
     /* the collection's primary cache is the new one */
-    CHECK_INT(read_cache(coll, princ, sizeof(princ), &end), 0);
-    CHECK_STR(princ, "alice@SPICE.TEST");
+    g_assert_cmpint(read_cache(coll, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpstr(princ, ==, "alice@SPICE.TEST");
 
     expect_status("DIR refresh", sso_krb5_refresh(k, c2, &user, NULL, name, sizeof(name), &err),
                   SSO_KRB5_OK, &err, NULL);
-    CHECK_STR(name, s.created);
-    CHECK_INT(read_cache(coll, princ, sizeof(princ), &end), 0);
-    CHECK_INT(end, c2->tgt->times.endtime);
+    g_assert_cmpstr(name, ==, s.created);
+    g_assert_cmpint(read_cache(coll, princ, sizeof(princ), &end), ==, 0);
+    g_assert_cmpint(end, ==, c2->tgt->times.endtime);
     expect_status("DIR refresh, other principal",
                   sso_krb5_refresh(k, bob, &user, NULL, NULL, 0, &err), SSO_KRB5_NO_CACHE, &err,
                   NULL);
 
     expect_status("DIR destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK(!exists(s.created + 5));
-    CHECK(!exists(primary));
-    CHECK(!exists(dir));
+    g_assert_true(!exists(s.created + 5));
+    g_assert_true(!exists(primary));
+    g_assert_true(!exists(dir));
     expect_status("DIR refresh, no directory", sso_krb5_refresh(k, c, &user, NULL, NULL, 0, &err),
                   SSO_KRB5_NO_CACHE, &err, NULL);
 
     /* a directory planted by someone else, or a symlink in its place */
-    CHECK_INT(mkdir(dir, 0700), 0);
-    CHECK_INT(chown(dir, 1, 1), 0);
+    g_assert_cmpint(mkdir(dir, 0700), ==, 0);
+    g_assert_cmpint(chown(dir, 1, 1), ==, 0);
     expect_status("DIR of another owner", sso_krb5_store_new(k, c, &user, &s, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "not a private directory");
     rmdir(dir);
-    CHECK_INT(symlink(top, dir), 0);
+    g_assert_cmpint(symlink(top, dir), ==, 0);
     expect_status("DIR symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
                   &err, "symbolic link");
     unlink(dir);
     /* the user's own directory is used, and kept */
-    CHECK_INT(mkdir(dir, 0700), 0);
-    CHECK_INT(chown(dir, UID, GID), 0);
+    g_assert_cmpint(mkdir(dir, 0700), ==, 0);
+    g_assert_cmpint(chown(dir, UID, GID), ==, 0);
     expect_status("DIR existing", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err,
                   NULL);
-    CHECK(!s.created_dir);
+    g_assert_true(!s.created_dir);
     expect_status("DIR destroy", sso_krb5_destroy(k, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
-    CHECK(!exists(s.created + 5));
-    CHECK(exists(dir));
+    g_assert_true(!exists(s.created + 5));
+    g_assert_true(exists(dir));
     unlink(primary);
     rmdir(dir);
 
@@ -440,7 +438,7 @@ static void test_stopped_child(void)
     SsoKrb5Error err = { 0 };
     char name[SSO_KRB5_NAMELEN];
 
-    CHECK_INT(pthread_atfork(NULL, NULL, stop_child_at_fork), 0);
+    g_assert_cmpint(pthread_atfork(NULL, NULL, stop_child_at_fork), ==, 0);
     sso_krb5_child_timeout = 2;
     stop_children = 1;
     time_t t0 = time(NULL);
@@ -449,34 +447,37 @@ static void test_stopped_child(void)
     stop_children = 0;
     sso_krb5_child_timeout = SSO_KRB5_CHILD_TIMEOUT;
     expect_status("stopped child", st, SSO_KRB5_INTERNAL, &err, "did not finish within 2 s");
-    CHECK(took >= 1 && took <= 10);
+    g_assert_true(took >= 1 && took <= 10);
     /* killed and reaped: no child is left */
-    CHECK_INT(waitpid(-1, NULL, WNOHANG), -1);
-    CHECK_INT(errno, ECHILD);
-    CHECK(!exists(path));
+    g_assert_cmpint(waitpid(-1, NULL, WNOHANG), ==, -1);
+    g_assert_cmpint(errno, ==, ECHILD);
+    g_assert_true(!exists(path));
     sso_krb5_creds_free(c);
     sso_krb5_close(k);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     if (geteuid() != 0) {
         printf("test-sso-store: needs root (writes caches as uid %d)\n", UID);
         return 77;
     }
-    CHECK(mkdtemp(top) != NULL);
-    CHECK_INT(chmod(top, 0755), 0);
+    g_test_init(&argc, &argv, NULL);
+    g_assert_true(mkdtemp(top) != NULL);
+    g_assert_cmpint(chmod(top, 0755), ==, 0);
     snprintf(tmp, sizeof(tmp), "%s/tmp", top);
-    CHECK_INT(mkdir(tmp, 01777), 0);
-    CHECK_INT(chmod(tmp, 01777), 0);
-    CHECK_INT(krb5_init_context(&fake_ctx), 0);
-    test_file();
-    test_unsafe_places();
-    test_dir();
-    test_stopped_child();
+    g_assert_cmpint(mkdir(tmp, 01777), ==, 0);
+    g_assert_cmpint(chmod(tmp, 01777), ==, 0);
+    g_assert_cmpint(krb5_init_context(&fake_ctx), ==, 0);
+    g_test_add_func("/pam/sso-store/file", test_file);
+    g_test_add_func("/pam/sso-store/unsafe-places", test_unsafe_places);
+    g_test_add_func("/pam/sso-store/dir", test_dir);
+    g_test_add_func("/pam/sso-store/stopped-child", test_stopped_child);
+    int rc = g_test_run();
+
     krb5_free_context(fake_ctx);
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-    CHECK_INT(system(cmd), 0);
-    return check_status("test-sso-store");
+    g_assert_cmpint(system(cmd), ==, 0);
+    return rc;
 }
