@@ -14,11 +14,12 @@ The markers and the control port are those of the small guest
 the tests read about logins comes from the guest's own tools: loginctl,
 the journal, /proc of the session's processes, klist run as the user.
 
-Nothing in the guest is emulated: the only files of ours in it are the
-patched spice-vdagentd and spice-vdagent (replacing Debian's binaries, unit
-and udev rule), pam_vdagent_sso with its gdm-ovirtcred service and D-Bus
-policy, sso.conf (tests/gnome/guest-files), the two units above and the
-test accounts."""
+Nothing in the guest is emulated: what is ours in it are our Debian
+packages, installed with apt as a user installs them (scripts/package:
+spice-vdagent 0.23.0+sso, replacing Debian's, and libpam-vdagent-sso with
+the module, gdm-ovirtcred, the helper and its unit), sso.conf
+(tests/gnome/guest-files), the two units above and the test accounts."""
+import glob
 import json
 import os
 import shlex
@@ -62,13 +63,38 @@ def build_gnome_guest(overlay=None, quiet=True):
     return guestvm.build_guest(overlay, quiet, script=os.path.join(HERE, "build-gnome-guest"))
 
 
+def guest_packages():
+    """Our Debian 12 packages the guest installs, spice-vdagent and
+    libpam-vdagent-sso, as scripts/package builds them from this tree
+    (cached by content: built only when their sources changed) -> the
+    .deb paths."""
+    pkg = os.path.join(TOP, "scripts", "package")
+    comps = ["spice-vdagent", "libpam-vdagent-sso"]
+    subprocess.run([pkg, "bookworm"] + comps, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run([pkg, "bookworm"], env=dict(os.environ, SPICE_SSO_PACKAGE_KEYS="1"),
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    dirs = dict(line.split(None, 1) for line in out.splitlines() if " " in line)
+    debs = []
+    for c in comps:
+        found = sorted(glob.glob(os.path.join(dirs.get(c, "").strip(), "debs", "*.deb")))
+        if not found:
+            raise GuestError(f"scripts/package built no {c} package (see its output above)")
+        debs += found
+    return debs
+
+
 def image_with_builds(quiet=True):
-    """The GNOME guest with our built files (tests/gnome/guest-files) on top:
-    the overlay is cached by its content, so a rebuild of ours makes a new
-    image (about 20 s) and an unchanged build reuses it."""
+    """The GNOME guest with our packages (guest_packages()) installed by apt
+    and the files of tests/gnome/guest-files on top: the overlay is cached
+    by its content, so a rebuild of ours makes a new image (about 40 s) and
+    an unchanged build reuses it."""
     files = guestvm.build_files(os.path.join(HERE, "guest-files"))
+    debs = guest_packages()
     stage = tempfile.mkdtemp(prefix="spice-sso-gnome-overlay.")
     try:
+        os.makedirs(os.path.join(stage, "srv", "spice-sso-debs"))
+        for deb in debs:
+            shutil.copyfile(deb, os.path.join(stage, "srv", "spice-sso-debs", os.path.basename(deb)))
         for gpath, (src, mode) in files.items():
             dst = os.path.join(stage, gpath.lstrip("/"))
             os.makedirs(os.path.dirname(dst), exist_ok=True)
