@@ -1,6 +1,6 @@
 """Checks of a single sign-on login made through the real spice-vdagentd,
 the real pam_vdagent_sso and the greeter emulator (vdagentd_harness.Guest
-with pam_module), shared by tests/guest/guest-e2e (VD_AGENT_SSO written by
+with pam_module), shared by tests/guest/e2e-cases (VD_AGENT_SSO written by
 the test) and tests/chain (VD_AGENT_SSO from spice-server, the TGT from a
 spice-gtk client)."""
 import os

@@ -785,6 +785,16 @@ class Guest:
         self.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter'), (sid, uid, user, 'user')],
                       sid)
 
+    def add_other_seat_session(self, sid, uid, user, seat='seat1'):
+        """A session of @user's on another seat (@seat), in logind's
+        session files only: sd-login reads it, the logind stand-in does
+        not know it."""
+        self._write('/run/systemd/sessions/%s' % sid,
+                    '# This is private data. Do not parse.\nUID=%d\nUSER=%s\nACTIVE=1\n'
+                    'IS_DISPLAY=1\nSTATE=active\nREMOTE=0\nTYPE=wayland\nCLASS=user\nSEAT=%s\n'
+                    'LEADER=1\n' % (uid, user, seat))
+        self.user_sessions[user] = (sid, uid)
+
     # ---------------------------------------------------------- vdagentd
     def create_pam_file(self):
         with open(self.pam_file, 'w') as f:

@@ -19,11 +19,7 @@ def run(guests):
     g.client_disconnected()
     wait_for(lambda: '2' in g.lock_calls(), 5, 'LockSession("2") at logind')
     # bob has a locked session of his own on another seat
-    g._write('/run/systemd/sessions/8',
-             '# This is private data. Do not parse.\nUID=%d\nUSER=bob\nACTIVE=1\n'
-             'IS_DISPLAY=1\nSTATE=active\nREMOTE=0\nTYPE=wayland\nCLASS=user\nSEAT=seat1\n'
-             'LEADER=1\n' % BOB_UID)
-    g.user_sessions['bob'] = ('8', BOB_UID)
+    g.add_other_seat_session('8', BOB_UID, 'bob')
     n = g.listener.count()
     g.send_sso(PRINCIPAL('alice'), alice, serial=63, flags=FLAG_LOGIN | FLAG_REFRESH)
     g.expect_reply(63, 'ACCEPTED')
