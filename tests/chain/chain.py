@@ -269,6 +269,14 @@ class Client:
         if self.out.wait(r'^connected channel=main |^exit ', timeout)[1].startswith('exit'):
             raise Failure('client %s did not connect:\n%s' % (self.name, self.out.text()))
 
+    def auth_refused(self, timeout=60):
+        """Wait for the client to give up; -> whether it was refused at the
+        main channel's link (its SASL authentication failed), opened no
+        channel and exited 1."""
+        self.wait(r'^exit ', timeout)
+        return (bool(self.find(r'^error channel=main id=0 event=auth ')) and
+                not self.find(r'^connected ') and self.proc.wait(10) == 1)
+
     def disconnect(self, timeout=None):
         """Close its standard input: a clean disconnect. -> exit status."""
         timeout = timeout or self.timeout

@@ -14,10 +14,8 @@ def run(guests):
     c = chain(guests, authz_allow=[PRINCIPAL('bob')])
     greeter = c.greeter()
     alice = c.connect('alice')
-    alice.wait(r'^exit ', 40)
-    check(alice.find(r'^error channel=main id=0 event=auth '), 'alice: authentication error')
-    check(not alice.find(r'^connected '), 'alice: no channel opened')
-    check(alice.proc.wait(5) == 1, 'alice\'s client exits 1')
+    check(alice.auth_refused(40), 'alice\'s client: authentication error, no channel opened,'
+          ' exit 1')
     t0 = alice.t0
     check(c.host.out.when(r'^authz principal=%s result=refused$' % re.escape(PRINCIPAL('alice')),
                           t0), 'the hook was asked about alice@REALM and refused')
