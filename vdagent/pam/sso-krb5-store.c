@@ -165,24 +165,32 @@ static SsoKrb5Status open_parent(Work *w, const char *path, uid_t uid, int *dirf
 #define CACHE_BYTES_MAX (1u << 20)
 #define PRIVATE_DIR_PREFIX ".sso-krb5-"
 
+/* Overwrite the first @size bytes of the open file @fd with zeros, to
+ * the disk. */
+static void zero_file(int fd, off_t size)
+{
+    static const uint8_t zeros[4096];
+    for (off_t off = 0; off < size;) {
+        size_t n = (size_t)(size - off) < sizeof(zeros) ? (size_t)(size - off) : sizeof(zeros);
+        ssize_t wr = pwrite(fd, zeros, n, off);
+        if (wr <= 0) {
+            break;
+        }
+        off += wr;
+    }
+    if (size > 0) {
+        fsync(fd);
+    }
+}
+
 /* Wipe and remove what krb5 wrote in the private directory @sub of @dirfd:
  * @fd its open "cache" (or -1), @sfd the directory (or -1); closes both. */
 static void remove_private_dir(int dirfd, const char *sub, int sfd, int fd)
 {
     struct stat fst;
     if (fd >= 0) {
-        if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) && fst.st_size > 0) {
-            static const uint8_t zeros[4096];
-            for (off_t off = 0; off < fst.st_size;) {
-                size_t n = (size_t)(fst.st_size - off) < sizeof(zeros)
-                               ? (size_t)(fst.st_size - off) : sizeof(zeros);
-                ssize_t wr = pwrite(fd, zeros, n, off);
-                if (wr <= 0) {
-                    break;
-                }
-                off += wr;
-            }
-            fsync(fd);
+        if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode)) {
+            zero_file(fd, fst.st_size);
         }
         close(fd);
     }
@@ -417,18 +425,7 @@ static int wipe_unlink(int dirfd, const char *base, dev_t dev, ino_t ino)
         errno = ESTALE;
         return -1;
     }
-    static const uint8_t zeros[4096];
-    off_t off = 0;
-    while (off < st.st_size) {
-        size_t n = (size_t)(st.st_size - off) < sizeof(zeros) ? (size_t)(st.st_size - off)
-                                                                 : sizeof(zeros);
-        ssize_t w = pwrite(fd, zeros, n, off);
-        if (w <= 0) {
-            break;
-        }
-        off += w;
-    }
-    fsync(fd);
+    zero_file(fd, st.st_size);
     close(fd);
     return unlinkat(dirfd, base, 0);
 }
