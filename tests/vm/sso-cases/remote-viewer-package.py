@@ -25,7 +25,7 @@ def run(r):
     with open(os.path.join(os.path.dirname(root), 'installed')) as f:
         installed = f.read()
     print('installed in the client root:\n' + installed, flush=True)
-    check(re.search(r'^libspice-client-glib-2\.0-8\s+\S+\+sso\d+$', installed, re.M) is not None,
+    check(re.search(r'^libspice-client-glib-2\.0-8(:\w+)?\s+\S+\+sso\d+$', installed, re.M) is not None,
           'the client root has our libspice-client-glib-2.0-8 package (+sso)')
     check(re.search(r'^virt-viewer\s+\S+$', installed, re.M) is not None
           and '+sso' not in re.search(r'^virt-viewer\s+(\S+)$', installed, re.M).group(1),
