@@ -247,14 +247,6 @@ class GnomeGuest(guestvm.Guest):
             "-device", "virtconsole,chardev=jrn,name=org.spice-sso.journal",
         ] + self.extra_qemu_args
 
-    def stop(self):
-        if self.journal_path and self.rundir and os.path.isfile(os.path.join(self.rundir, "journal.log")):
-            try:
-                shutil.copyfile(os.path.join(self.rundir, "journal.log"), self.journal_path)
-                os.chmod(self.journal_path, 0o600)
-            except OSError:
-                pass
-        super().stop()
 
     # ------------------------------------------------------------ QMP
 
@@ -465,6 +457,12 @@ class GnomeGuest(guestvm.Guest):
         if self._qmp_cmd is not None:
             self._qmp_cmd[0].close()
             self._qmp_cmd = None
+        if self.journal_path and self.rundir and os.path.isfile(os.path.join(self.rundir, "journal.log")):
+            try:
+                shutil.copyfile(os.path.join(self.rundir, "journal.log"), self.journal_path)
+                os.chmod(self.journal_path, 0o600)
+            except OSError:
+                pass
         super().stop()
 
 
