@@ -51,6 +51,7 @@ PLAIN = os.environ.get('SPICE_SSO_PLAIN') or os.path.join(TOP, '_build', 'plain'
 for var, path in (('SSO_TOOL', 'tests/guest/vdagentd-sso-tool'),
                   ('GREETER', 'tests/guest/greeter-emulator'),
                   ('PAM_MODULE', 'vdagent/pam/pam_vdagent_sso.so'),
+                  ('SSO_HELPER', 'vdagent/helper/spice-vdagent-sso-helper'),
                   ('SPICE_TEST_HOST', 'tests/host/spice-test-host'),
                   ('SPICE_SSO_CONNECT', 'client/spice-sso-connect'),
                   ('AGENT_STANDIN', 'tests/server/agent-standin')):
