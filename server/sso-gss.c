@@ -192,7 +192,8 @@ out:
  * ways, and each is covered:
  * - into the thread's cache of small chunks (tcache: up to 1032 bytes, 7
  *   of each size), last in first out: right after the call, one malloc()
- *   of each outgrown size gets that chunk back; it is wiped and freed;
+ *   of each size class it may be in gets that chunk back; it is wiped and
+ *   freed;
  * - into the arena's bins (larger chunks, or a full tcache): there
  *   mallopt(M_PERTURB) makes free() overwrite the chunk; it is set for the
  *   duration of the call only (a documented glibc switch, process-wide:
@@ -216,12 +217,21 @@ static void set_perturb(bool on)
 #endif
 }
 
+/* glibc's per-thread cache takes chunks of up to 1040 bytes, in classes of
+ * 16. An outgrown buffer is not always of the size krb5 asked for: realloc()
+ * may first have grown it in place over a free neighbour (a 256-byte
+ * request in a 288-byte chunk), so every class from the first buffer's (128
+ * bytes) to twice the record's length is taken back once. */
+#define SSO_TCACHE_MAX_CHUNK 1040
+
 static void wipe_outgrown_buffers(size_t final_len)
 {
-    for (size_t size = 128; size <= final_len; size *= 2) {
-        void *p = malloc(size);
+    size_t top = final_len * 2 + 16 < SSO_TCACHE_MAX_CHUNK ? final_len * 2 + 16
+                                                           : SSO_TCACHE_MAX_CHUNK;
+    for (size_t chunk = 144; chunk <= top; chunk += 16) {
+        void *p = malloc(chunk - 8); /* exactly that class */
         if (p != NULL) {
-            explicit_bzero(p, size);
+            explicit_bzero(p, malloc_usable_size(p));
             __asm__ __volatile__("" : : "r"(p) : "memory");
             free(p);
         }
