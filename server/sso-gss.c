@@ -243,9 +243,9 @@ static krb5_error_code marshal_wiped(krb5_context ctx, krb5_creds *creds, krb5_d
     set_perturb(true);
     krb5_error_code code = krb5_marshal_credentials(ctx, creds, out);
     set_perturb(false);
-    if (code == 0) {
-        wipe_outgrown_buffers((*out)->length);
-    }
+    /* a failure (out of memory while growing) has outgrown buffers too,
+     * of any size the cache holds */
+    wipe_outgrown_buffers(code == 0 ? (*out)->length : SSO_TCACHE_MAX_CHUNK);
     return code;
 }
 
