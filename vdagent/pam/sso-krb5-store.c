@@ -189,7 +189,8 @@ static void remove_private_dir(int dirfd, const char *sub, int sfd, int fd)
 {
     struct stat fst;
     if (fd >= 0) {
-        if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode)) {
+        /* only the file krb5 made: not a link to another of the user's */
+        if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) && fst.st_nlink == 1) {
             zero_file(fd, fst.st_size);
         }
         close(fd);
