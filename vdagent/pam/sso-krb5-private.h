@@ -34,6 +34,10 @@ extern int sso_krb5_child_timeout;
 /* A secure krb5 context on @conf (NULL: krb5_init_secure_context). */
 krb5_error_code sso_krb5_secure_context(const char *conf, krb5_context *out);
 
+/* The value of @key (UID_MIN, UID_MAX) in the login.defs file @path as
+ * shadow reads it, else @dflt (sso-krb5.c; here for its unit test). */
+long sso_krb5_login_defs_uid(const char *path, const char *key, long dflt);
+
 /* Fill @err (if not NULL) and return @st. */
 SsoKrb5Status sso_krb5_fail(SsoKrb5Error *err, SsoKrb5Status st, long code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -123,42 +123,57 @@ krb5_error_code sso_krb5_secure_context(const char *conf, krb5_context *out)
     return ret;
 }
 
-/* The value of @key ("UID_MIN", "UID_MAX") in /etc/login.defs, a
- * "KEY <decimal>" line (the last one wins), else @dflt. One reader for
- * both bounds, and so for both callers of sso_krb5_map_user (the PAM
- * module and spice-vdagentd). */
-static long login_defs_uid(const char *key, long dflt)
+/* The value of @key ("UID_MIN", "UID_MAX") in the login.defs file @path,
+ * read as shadow's getdef.c reads it, so that we agree with useradd on
+ * which uids are users: a line is "NAME VALUE" (leading blanks skipped,
+ * trailing white space trimmed, '#' starts a comment line only), the value
+ * starts after the blanks and double quotes that follow the name and ends
+ * at the next double quote; the last line naming @key wins; its value is a
+ * number in C notation (decimal, 0x hexadecimal or 0 octal) with nothing
+ * after it, else @dflt (as shadow falls back to its default). Lines of any
+ * length are read whole. One reader for both bounds, and so for both
+ * callers of sso_krb5_map_user (the PAM module and spice-vdagentd). */
+long sso_krb5_login_defs_uid(const char *path, const char *key, long dflt)
 {
-    FILE *f = fopen(LOGIN_DEFS, "re");
+    FILE *f = fopen(path, "re");
     if (f == NULL) {
         return dflt;
     }
     size_t klen = strlen(key);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int found = 0;
     long v = dflt;
-    char line[512];
-    while (fgets(line, sizeof(line), f) != NULL) {
-        const char *p = line;
-        while (*p == ' ' || *p == '\t') {
-            p++;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && isspace((unsigned char)line[len - 1])) {
+            line[--len] = '\0';
         }
-        if (strncmp(p, key, klen) != 0 || (p[klen] != ' ' && p[klen] != '\t')) {
+        char *name = line + strspn(line, " \t");
+        if (*name == '\0' || *name == '#') {
             continue;
         }
+        size_t nlen = strcspn(name, " \t");
+        if (name[nlen] == '\0' || nlen != klen || strncmp(name, key, klen) != 0) {
+            continue;
+        }
+        char *value = name + nlen;
+        value += strspn(value, " \"\t");
+        value[strcspn(value, "\"")] = '\0';
+        found = 1;
         char *end;
         errno = 0;
-        long n = strtol(p + klen, &end, 10);
-        if (errno != 0 || end == p + klen || n < 0 || (unsigned long)n > (uid_t)-2) {
-            continue;
-        }
-        while (*end != '\0' && isspace((unsigned char)*end)) {
-            end++;
-        }
-        if (*end == '\0' || *end == '#') {
-            v = n;
+        unsigned long n = strtoul(value, &end, 0);
+        if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+            n > (unsigned long)(uid_t)-2) {
+            v = -1; /* the last definition is not a uid: the default */
+        } else {
+            v = (long)n;
         }
     }
+    free(line);
     fclose(f);
-    return v;
+    return found && v >= 0 ? v : dflt;
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -184,8 +199,8 @@ SsoKrb5Status sso_krb5_open(const SsoKrb5Options *opts, SsoKrb5 **out, SsoKrb5Er
     k->krb5_conf = dup_or_null(opts->krb5_conf, &failed);
     k->keytab = dup_or_null(opts->keytab, &failed);
     k->server = dup_or_null(opts->server, &failed);
-    k->uid_min = opts->uid_min >= 0 ? opts->uid_min : login_defs_uid("UID_MIN", DEFAULT_UID_MIN);
-    k->uid_max = opts->uid_max > 0 ? opts->uid_max : login_defs_uid("UID_MAX", DEFAULT_UID_MAX);
+    k->uid_min = opts->uid_min >= 0 ? opts->uid_min : sso_krb5_login_defs_uid(LOGIN_DEFS, "UID_MIN", DEFAULT_UID_MIN);
+    k->uid_max = opts->uid_max > 0 ? opts->uid_max : sso_krb5_login_defs_uid(LOGIN_DEFS, "UID_MAX", DEFAULT_UID_MAX);
     if (failed) {
         sso_krb5_close(k);
         return sso_krb5_fail(err, SSO_KRB5_INTERNAL, ENOMEM, "out of memory");

@@ -361,6 +361,57 @@ static void test_open(void)
     }
 }
 
+/* login.defs as shadow's getdef.c reads it */
+static long defs(const char *text, const char *key)
+{
+    char *path = g_build_filename(dir, "login.defs", NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    long v = sso_krb5_login_defs_uid(path, key, 4242);
+    unlink(path);
+    g_free(path);
+    return v;
+}
+
+static void test_login_defs(void)
+{
+    g_assert_cmpint(sso_krb5_login_defs_uid("/nonexistent/login.defs", "UID_MIN", 4242), ==, 4242);
+    g_assert_cmpint(defs("UID_MIN 1000\nUID_MAX 60000\n", "UID_MIN"), ==, 1000);
+    g_assert_cmpint(defs("UID_MIN 1000\nUID_MAX 60000\n", "UID_MAX"), ==, 60000);
+    /* blanks, tabs, CRLF, no final newline */
+    g_assert_cmpint(defs("  \tUID_MIN\t \t 2000 \r\n", "UID_MIN"), ==, 2000);
+    g_assert_cmpint(defs("UID_MIN 2000", "UID_MIN"), ==, 2000);
+    /* C notation, quotes */
+    g_assert_cmpint(defs("UID_MIN 0x3e8\n", "UID_MIN"), ==, 1000);
+    g_assert_cmpint(defs("UID_MIN 01750\n", "UID_MIN"), ==, 1000);
+    g_assert_cmpint(defs("UID_MIN \"1500\"\n", "UID_MIN"), ==, 1500);
+    /* the last definition wins, also when it is not a number */
+    g_assert_cmpint(defs("UID_MIN 1000\nUID_MIN 3000\n", "UID_MIN"), ==, 3000);
+    g_assert_cmpint(defs("UID_MIN 1000\nUID_MIN many\n", "UID_MIN"), ==, 4242);
+    /* not numbers, or not uids: the default */
+    g_assert_cmpint(defs("UID_MIN 1000 # users\n", "UID_MIN"), ==, 4242);
+    g_assert_cmpint(defs("UID_MIN -1\n", "UID_MIN"), ==, 4242);
+    g_assert_cmpint(defs("UID_MIN 4294967295\n", "UID_MIN"), ==, 4242);
+    g_assert_cmpint(defs("UID_MIN 99999999999999999999999\n", "UID_MIN"), ==, 4242);
+    g_assert_cmpint(defs("UID_MIN\n", "UID_MIN"), ==, 4242);
+    /* comments, other keys, a longer name with the key as prefix */
+    g_assert_cmpint(defs("# UID_MIN 5\nUID_MINIMUM 7\nSYS_UID_MIN 100\n", "UID_MIN"), ==, 4242);
+    /* a line is read whole: the tail of a long line, where a fixed buffer
+     * of 511, 1023 or 4095 bytes would split it, is no definition */
+    const size_t splits[] = { 511, 1023, 4095 };
+    GString *s = g_string_new(NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(splits); i++) {
+        g_string_assign(s, "MAIL_DIR /var/mail/");
+        while (s->len < splits[i]) {
+            g_string_append_c(s, 'x');
+        }
+        g_string_append(s, "UID_MIN 0\n");
+        g_assert_cmpint(defs(s->str, "UID_MIN"), ==, 4242);
+        g_string_append(s, "UID_MIN 1234\n");
+        g_assert_cmpint(defs(s->str, "UID_MIN"), ==, 1234);
+    }
+    g_string_free(s, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -382,6 +433,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pam/sso-load/map-k5login", test_map_k5login);
     g_test_add_func("/pam/sso-load/status-strings", test_status_strings);
     g_test_add_func("/pam/sso-load/open", test_open);
+    g_test_add_func("/pam/sso-load/login-defs", test_login_defs);
     int rc = g_test_run();
 
     sso_krb5_close(k);
