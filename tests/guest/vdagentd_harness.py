@@ -838,19 +838,27 @@ class Guest:
         if self.sso and self.session_info and wait_name:
             self.wait_log(r'sso: owning org\.ovirt\.vdsm\.Credentials', 60)
 
-    def restart(self):
-        """Stop vdagentd (SIGTERM) and start it again, as an upgrade of the
-        package or systemctl restart does; the seat, the bus and logind
-        stay."""
+    def stop_vdagentd(self, before_listener_stops=None):
+        """Stop vdagentd (SIGTERM), as systemctl stop does; the seat, the
+        bus and logind stay. @before_listener_stops() runs once it has
+        exited, while the signal listener still listens."""
         self.vdagentd.send_signal(signal.SIGTERM)
         try:
             self.vdagentd.wait(self.stop_timeout)
         except subprocess.TimeoutExpired:
             raise Failure('vdagentd did not stop on SIGTERM')
+        check(self.vdagentd.returncode == 0, 'vdagentd exits 0 on SIGTERM (%s)' % self.vdagentd.returncode)
         self.log.join()
+        if before_listener_stops:
+            before_listener_stops()
         self.listener.stop()
         self.host.close()
         os.unlink(self.host.path)
+
+    def restart(self, before_listener_stops=None):
+        """Stop vdagentd and start it again, as an upgrade of the package or
+        systemctl restart does."""
+        self.stop_vdagentd(before_listener_stops)
         self.start()
 
     def read_log(self):

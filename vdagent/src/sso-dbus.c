@@ -118,6 +118,8 @@ static void drop_connection(VDAgentdSsoBus *bus)
     }
     g_signal_handlers_disconnect_by_data(bus->conn, bus);
     if (!g_dbus_connection_is_closed(bus->conn)) {
+        /* what was emitted last (a withdrawal at exit) goes out first */
+        g_dbus_connection_flush_sync(bus->conn, NULL, NULL);
         g_dbus_connection_close_sync(bus->conn, NULL, NULL);
     }
     g_clear_object(&bus->conn);

@@ -1632,10 +1632,10 @@ void vdagentd_sso_free(VDAgentdSso *sso)
     if (sso == NULL) {
         return;
     }
-    if (sso->pending) {
-        pending_free(sso->pending);
-        sso->pending = NULL;
-    }
+    /* wiped, and withdrawn from the greeter like any other drop: else
+     * gnome-shell hands the dead token to its next conversation after a
+     * restart of vdagentd (an upgrade of the package) */
+    pending_drop(sso, "spice-vdagentd is stopping");
     if (sso->job) {
         job_free(sso->job);
         sso->job = NULL;
