@@ -19,7 +19,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#define HEADER "spice-vdagentd-sso-sessions 1"
+#define HEADER_V1 "spice-vdagentd-sso-sessions 1"
+#define HEADER "spice-vdagentd-sso-sessions 2"
 
 VDAgentdSsoStateEntry *vdagentd_sso_state_entry_new(uid_t uid, const char *session,
                                                     const char *principal)
@@ -59,13 +60,16 @@ gboolean vdagentd_sso_state_session_ok(const char *session)
     return TRUE;
 }
 
-/* A principal as VD_AGENT_SSO carries it: UTF-8 without control
- * characters, bounded */
+/* A principal as VD_AGENT_SSO carries it (principal_ok in
+ * protocol/vdsso-msg.c): bytes, bounded, no control characters. Not
+ * necessarily UTF-8: Kerberos names are bytes, the wire takes them, and a
+ * stricter rule here would lose the record (and the lock) of such a user
+ * at the next start. */
 static gboolean principal_ok(const char *p)
 {
     gsize n = strlen(p);
 
-    if (n == 0 || n > VDAGENTD_SSO_STATE_MAX_PRINCIPAL || !g_utf8_validate(p, n, NULL)) {
+    if (n == 0 || n > VDAGENTD_SSO_STATE_MAX_PRINCIPAL) {
         return FALSE;
     }
     for (gsize i = 0; i < n; i++) {
@@ -76,29 +80,46 @@ static gboolean principal_ok(const char *p)
     return TRUE;
 }
 
-/* "<uid> <session|-> <principal>"; NULL if malformed */
-static VDAgentdSsoStateEntry *parse_line(char *line)
+/* Cut @s at its next space: the rest, or NULL if there is no space */
+static char *field_end(char *s)
 {
-    char *sp1 = strchr(line, ' ');
-    char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    char *sp = s != NULL ? strchr(s, ' ') : NULL;
+
+    if (sp != NULL) {
+        *sp++ = '\0';
+    }
+    return sp;
+}
+
+/* Version 1 "<uid> <session|-> <principal>", version 2 "<uid> <session|->
+ * <lock|-> <principal>"; NULL if malformed */
+static VDAgentdSsoStateEntry *parse_line(char *line, int version)
+{
+    char *session = field_end(line);
+    char *lock = field_end(session);
+    char *principal = version >= 2 ? field_end(lock) : lock;
     guint64 uid;
 
-    if (sp2 == NULL) {
+    if (principal == NULL) {
         return NULL;
     }
-    *sp1 = *sp2 = '\0';
     if (!g_ascii_string_to_unsigned(line, 10, 1, G_MAXUINT32 - 1, &uid, NULL) ||
         line[0] == '+' || line[0] == '0') {
         return NULL;
     }
-    if (strcmp(sp1 + 1, "-") != 0 && !vdagentd_sso_state_session_ok(sp1 + 1)) {
+    if (strcmp(session, "-") != 0 && !vdagentd_sso_state_session_ok(session)) {
         return NULL;
     }
-    if (!principal_ok(sp2 + 1)) {
+    if (version >= 2 && strcmp(lock, "lock") != 0 && strcmp(lock, "-") != 0) {
         return NULL;
     }
-    return vdagentd_sso_state_entry_new((uid_t) uid, strcmp(sp1 + 1, "-") ? sp1 + 1 : NULL,
-                                        sp2 + 1);
+    if (!principal_ok(principal)) {
+        return NULL;
+    }
+    VDAgentdSsoStateEntry *e = vdagentd_sso_state_entry_new(
+        (uid_t) uid, strcmp(session, "-") ? session : NULL, principal);
+    e->lock_owed = version >= 2 && strcmp(lock, "lock") == 0;
+    return e;
 }
 
 /* Is @dir ours and writable by nobody else? Created 0700 if missing. */
@@ -112,10 +133,12 @@ static gboolean check_dir(const char *path, GError **error)
                     dir, g_strerror(errno));
         return FALSE;
     }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+    /* lstat: a symbolic link in its place is not followed */
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
         (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "%s must be a directory of uid %u that nobody else may write to",
+                    "%s must be a directory (not a symbolic link) of uid %u that nobody"
+                    " else may write to",
                     dir, (unsigned) geteuid());
         return FALSE;
     }
@@ -180,6 +203,7 @@ GPtrArray *vdagentd_sso_state_load(const char *path, GError **error)
     }
 
     guint lineno = 0;
+    int version = 0;
     char *next;
     for (char *line = buf; line != NULL; line = next) {
         next = strchr(line, '\n');
@@ -190,7 +214,8 @@ GPtrArray *vdagentd_sso_state_load(const char *path, GError **error)
         }
         lineno++;
         if (lineno == 1) {
-            if (strcmp(line, HEADER) != 0) {
+            version = strcmp(line, HEADER) == 0 ? 2 : strcmp(line, HEADER_V1) == 0 ? 1 : 0;
+            if (version == 0) {
                 g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                             "%s does not start with \"%s\"", path, HEADER);
                 goto fail;
@@ -202,7 +227,7 @@ GPtrArray *vdagentd_sso_state_load(const char *path, GError **error)
                    VDAGENTD_SSO_STATE_MAX_ENTRIES);
             break;
         }
-        VDAgentdSsoStateEntry *e = parse_line(line);
+        VDAgentdSsoStateEntry *e = parse_line(line, version);
         if (e == NULL) {
             syslog(LOG_WARNING, "sso: %s: line %u is malformed; ignoring it", path, lineno);
             continue;
@@ -243,8 +268,16 @@ gboolean vdagentd_sso_state_save(const char *path, GPtrArray *entries, GError **
 
     for (guint i = 0; i < entries->len; i++) {
         VDAgentdSsoStateEntry *e = g_ptr_array_index(entries, i);
-        g_string_append_printf(text, "%u %s %s\n", (unsigned) e->uid,
-                               e->session ? e->session : "-", e->principal);
+        if ((e->session != NULL && !vdagentd_sso_state_session_ok(e->session)) ||
+            !principal_ok(e->principal)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "uid %u: not a session id or principal the file can hold",
+                        (unsigned) e->uid);
+            return FALSE;
+        }
+        g_string_append_printf(text, "%u %s %s %s\n", (unsigned) e->uid,
+                               e->session ? e->session : "-", e->lock_owed ? "lock" : "-",
+                               e->principal);
     }
     if (!check_dir(path, error)) {
         return FALSE;

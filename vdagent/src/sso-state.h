@@ -15,9 +15,14 @@
  * lock, or bind a user's session to another principal. It lives under /run,
  * so a reboot (which ends every session) empties it. Format:
  *
- *   spice-vdagentd-sso-sessions 1
- *   <uid> <session id, or - while GDM has not opened it> <principal>
+ *   spice-vdagentd-sso-sessions 2
+ *   <uid> <session id, or - while GDM has not opened it> <lock or -> <principal>
  *   ...
+ *
+ * "lock": a lock of that session is owed (the client left and logind does
+ * not report it locked yet, or, with "-", the client left before GDM
+ * opened the session), so a daemon restarted meanwhile still locks it.
+ * Version 1 files (no third field, no lock owed) are still read.
  */
 #ifndef VDAGENTD_SSO_STATE_H
 #define VDAGENTD_SSO_STATE_H
@@ -38,6 +43,8 @@ typedef struct VDAgentdSsoStateEntry {
     uid_t uid;
     char *session;   /* NULL: the login was reported, the session not seen yet */
     char *principal;
+    gboolean lock_owed; /* a lock of the session (or, with no session, of the
+                         * session when it appears) is owed */
 } VDAgentdSsoStateEntry;
 
 VDAgentdSsoStateEntry *vdagentd_sso_state_entry_new(uid_t uid, const char *session,

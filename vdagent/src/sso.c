@@ -358,13 +358,17 @@ static void state_save(VDAgentdSso *sso)
     entries = g_ptr_array_new_with_free_func(vdagentd_sso_state_entry_free);
     for (guint i = 0; i < sso->records->len; i++) {
         Record *r = g_ptr_array_index(sso->records, i);
-        if (r->sessions == NULL || r->sessions[0] == NULL) {
-            g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, NULL, r->principal));
+        VDAgentdSsoStateEntry *e;
+        if (r->sessions == NULL || r->sessions[0] == NULL || r->lock_pending) {
+            e = vdagentd_sso_state_entry_new(r->uid, NULL, r->principal);
+            e->lock_owed = r->lock_pending;
+            g_ptr_array_add(entries, e);
         }
         for (gsize j = 0; r->sessions != NULL && r->sessions[j] != NULL; j++) {
             if (vdagentd_sso_state_session_ok(r->sessions[j])) {
-                g_ptr_array_add(entries, vdagentd_sso_state_entry_new(r->uid, r->sessions[j],
-                                                                      r->principal));
+                e = vdagentd_sso_state_entry_new(r->uid, r->sessions[j], r->principal);
+                e->lock_owed = g_hash_table_contains(sso->locks, r->sessions[j]);
+                g_ptr_array_add(entries, e);
             }
         }
     }
@@ -392,11 +396,15 @@ static void record_sessions_seen(VDAgentdSso *sso, Record *r, gchar **sessions)
     }
 }
 
+static void lock_session(VDAgentdSso *sso, Record *r, const char *session, const char *reason);
+
 /* Read the records a previous spice-vdagentd left; drop those whose
- * sessions logind no longer knows. */
+ * sessions logind no longer knows; take up the locks it still owed. */
 static void state_load(VDAgentdSso *sso)
 {
     g_autoptr(GPtrArray) entries = NULL;
+    g_autoptr(GHashTable) owed = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) owed_later = g_hash_table_new(NULL, NULL);
     GError *err = NULL;
 
     if (sso->config.state_file == NULL) {
@@ -410,6 +418,11 @@ static void state_load(VDAgentdSso *sso)
     }
     for (guint i = 0; i < entries->len; i++) {
         VDAgentdSsoStateEntry *e = g_ptr_array_index(entries, i);
+        if (e->lock_owed && e->session != NULL) {
+            g_hash_table_add(owed, e->session);
+        } else if (e->lock_owed) {
+            g_hash_table_add(owed_later, GUINT_TO_POINTER(e->uid));
+        }
         Record *r = record_find(sso, e->uid);
         if (r == NULL) {
             r = g_new0(Record, 1);
@@ -460,9 +473,25 @@ static void state_load(VDAgentdSso *sso)
     for (guint i = 0; i < sso->records->len; i++) {
         Record *r = g_ptr_array_index(sso->records, i);
         g_autofree gchar *list = g_strjoinv(" ", r->sessions);
+        gboolean later = g_hash_table_contains(owed_later, GUINT_TO_POINTER(r->uid));
         syslog(LOG_INFO, "sso: %s: uid %u (single sign-on as %s), session(s): %s",
                sso->config.state_file, (unsigned) r->uid, r->principal,
                r->seen ? list : "none yet");
+        /* the locks the previous daemon owed: the client left, the lock
+         * was not confirmed yet (or the session had not appeared) */
+        if (later && !r->seen) {
+            r->lock_pending = TRUE;
+            syslog(LOG_INFO, "sso: %s: the session of uid %u is to be locked when it"
+                   " appears (the client left before spice-vdagentd restarted)",
+                   sso->config.state_file, (unsigned) r->uid);
+            continue;
+        }
+        g_auto(GStrv) sessions = g_strdupv(r->sessions);
+        for (gsize j = 0; sessions[j] != NULL; j++) {
+            if (later || g_hash_table_contains(owed, sessions[j])) {
+                lock_session(sso, r, sessions[j], "a lock was owed when spice-vdagentd stopped");
+            }
+        }
     }
     state_save(sso);
 }
@@ -657,7 +686,9 @@ static gboolean lock_job_cb(gpointer user_data)
     if (lock_job_check(j)) {
         lock_job_schedule(j);
     } else {
-        g_hash_table_remove(j->sso->locks, j->session);
+        VDAgentdSso *sso = j->sso;
+        g_hash_table_remove(sso->locks, j->session);
+        state_save(sso); /* no lock owed any more */
     }
     return G_SOURCE_REMOVE;
 }
@@ -672,7 +703,9 @@ static void lock_session(VDAgentdSso *sso, Record *r, const char *session, const
     if (hint == 1 && !settling) {
         syslog(LOG_INFO, "sso: %s: session %s of uid %u is locked already", reason, session,
                (unsigned) r->uid);
-        g_hash_table_remove(sso->locks, session);
+        if (g_hash_table_remove(sso->locks, session)) {
+            state_save(sso);
+        }
         return;
     }
     if (j == NULL) {
@@ -696,6 +729,8 @@ static void lock_session(VDAgentdSso *sso, Record *r, const char *session, const
         j->asks++;
     }
     lock_job_schedule(j);
+    /* a lock is owed until logind reports it: a restarted daemon takes it up */
+    state_save(sso);
 }
 
 static gboolean lock_job_of_uid(gpointer key, gpointer value, gpointer user_data)
@@ -1136,6 +1171,7 @@ void vdagentd_sso_client_disconnected(VDAgentdSso *sso, const char *reason)
             syslog(LOG_INFO, "sso: %s: the session of uid %u (single sign-on as %s) is not on"
                    " the seat yet; it will be locked when it appears", reason,
                    (unsigned) r->uid, r->principal);
+            state_save(sso);
             continue;
         }
         if (sessions[0] != NULL) {

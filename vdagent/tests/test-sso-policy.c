@@ -643,14 +643,14 @@ static void test_restart(void)
 
     alice_logged_in(sso);
     g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
-    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 - " ALICE "\n");
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 2\n5001 - - " ALICE "\n");
     g_free(text);
     fake.sessions_uid = ALICE_UID;
     fake.sessions[0] = "2";
     fake.seat.n_user_sessions = 1;
     vdagentd_sso_seat_changed(sso);
     g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
-    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 2 " ALICE "\n");
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 2\n5001 2 - " ALICE "\n");
     g_free(text);
     /* vdagentd restarts; then the client leaves */
     vdagentd_sso_free(sso);
@@ -669,7 +669,7 @@ static void test_restart(void)
     fake.seat.n_user_sessions = 0;
     sso = sso_new_full(60, state_file, TRUE);
     g_assert_true(g_file_get_contents(state_file, &text, NULL, NULL));
-    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n");
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 2\n");
     g_free(text);
     fake.sessions[0] = "2";
     vdagentd_sso_client_disconnected(sso, "test");

@@ -61,6 +61,12 @@ static void test_round_trip(void)
     g_ptr_array_add(in, vdagentd_sso_state_entry_new(5001, "2", "alice@SPICE.TEST"));
     g_ptr_array_add(in, vdagentd_sso_state_entry_new(5001, "c7", "alice@SPICE.TEST"));
     g_ptr_array_add(in, vdagentd_sso_state_entry_new(5002, NULL, "bob/admin@SPICE.TEST"));
+    /* locks owed: of a session, of a session not opened yet */
+    ((VDAgentdSsoStateEntry *)g_ptr_array_index(in, 1))->lock_owed = TRUE;
+    g_ptr_array_add(in, vdagentd_sso_state_entry_new(5003, NULL, "carol@SPICE.TEST"));
+    ((VDAgentdSsoStateEntry *)g_ptr_array_index(in, 3))->lock_owed = TRUE;
+    /* a principal that is not UTF-8 (Kerberos names are bytes) */
+    g_ptr_array_add(in, vdagentd_sso_state_entry_new(5004, "9", "d\xe9" "sir\xe9" "e@SPICE.TEST"));
     /* whatever the umask, the file is 0600 */
     mode_t old = umask(0);
     g_assert_true(vdagentd_sso_state_save(path, in, NULL));
@@ -73,20 +79,36 @@ static void test_round_trip(void)
     g_assert_cmpint(files_in_dir(), ==, 1);
     gchar *text = NULL;
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 1\n5001 2 alice@SPICE.TEST\n"
-                    "5001 c7 alice@SPICE.TEST\n5002 - bob/admin@SPICE.TEST\n");
+    g_assert_cmpstr(text, ==, "spice-vdagentd-sso-sessions 2\n5001 2 - alice@SPICE.TEST\n"
+                    "5001 c7 lock alice@SPICE.TEST\n5002 - - bob/admin@SPICE.TEST\n"
+                    "5003 - lock carol@SPICE.TEST\n5004 9 - d\xe9" "sir\xe9" "e@SPICE.TEST\n");
     g_free(text);
 
     GPtrArray *out = load(path);
     g_assert_true(out != NULL);
-    g_assert_cmpint(out->len, ==, 3);
-    for (guint i = 0; i < 3; i++) {
+    g_assert_cmpint(out->len, ==, 5);
+    for (guint i = 0; i < 5; i++) {
         VDAgentdSsoStateEntry *a = g_ptr_array_index(in, i), *b = g_ptr_array_index(out, i);
         g_assert_cmpint(a->uid, ==, b->uid);
         g_assert_true(g_strcmp0(a->session, b->session) == 0);
         g_assert_cmpstr(a->principal, ==, b->principal);
+        g_assert_cmpint(a->lock_owed, ==, b->lock_owed);
     }
     g_ptr_array_free(out, TRUE);
+
+    /* a principal the file cannot hold is not written */
+    GPtrArray *bad = g_ptr_array_new_with_free_func(vdagentd_sso_state_entry_free);
+    g_ptr_array_add(bad, vdagentd_sso_state_entry_new(5001, "2", "evil\n5002 3 - x@Y"));
+    GError *err = NULL;
+    g_assert_true(!vdagentd_sso_state_save(path, bad, &err));
+    g_assert_true(err != NULL);
+    g_clear_error(&err);
+    g_ptr_array_free(bad, TRUE);
+    out = load(path);
+    g_assert_cmpint(out->len, ==, 5);
+    g_ptr_array_free(out, TRUE);
+
+    g_ptr_array_set_size(in, 3);
 
     /* replaced, not rewritten in place: a reader of the old file keeps it */
     int fd = open(path, O_RDONLY);
@@ -107,6 +129,16 @@ static void test_round_trip(void)
     g_assert_true(out != NULL && out->len == 0);
     g_ptr_array_free(out, TRUE);
     g_ptr_array_free(in, TRUE);
+    /* a version 1 file (before locks were recorded) is read: no lock owed */
+    plant(path, "spice-vdagentd-sso-sessions 1\n5001 2 alice@SPICE.TEST\n5002 - b c@D\n", -1,
+          0600);
+    out = load(path);
+    g_assert_true(out != NULL);
+    g_assert_cmpint(out->len, ==, 2);
+    VDAgentdSsoStateEntry *v1 = g_ptr_array_index(out, 1);
+    g_assert_cmpstr(v1->principal, ==, "b c@D");
+    g_assert_true(v1->session == NULL && !v1->lock_owed);
+    g_ptr_array_free(out, TRUE);
     g_unlink(path);
 
     /* no file: no entries, no error */
@@ -120,24 +152,26 @@ static void test_malformed_lines(void)
     g_autofree gchar *path = path_in("sso-sessions");
 
     plant(path,
-          "spice-vdagentd-sso-sessions 1\n"
-          "5001 2 alice@SPICE.TEST\n"
+          "spice-vdagentd-sso-sessions 2\n"
+          "5001 2 - alice@SPICE.TEST\n"
+          "5001 3 locked alice@SPICE.TEST\n"   /* neither lock nor - */
+          "5001 3 alice@SPICE.TEST\n"          /* version 1 line */
           "\n"                                  /* empty */
-          "0 2 root@SPICE.TEST\n"               /* uid 0 */
-          "-1 2 x@SPICE.TEST\n"                 /* negative */
-          "+5 2 x@SPICE.TEST\n"                 /* sign */
-          "05001 2 x@SPICE.TEST\n"              /* not canonical */
-          "4294967295 2 x@SPICE.TEST\n"         /* (uid_t)-1 */
-          "99999999999 2 x@SPICE.TEST\n"        /* too large */
-          "abc 2 x@SPICE.TEST\n"
-          "5003 ../../x x@SPICE.TEST\n"         /* not a session id */
-          "5003 2\n"                            /* no principal */
-          "5003 2 \n"                           /* empty principal */
-          "5003 2 bad\x01principal\n"           /* control character */
-          "5003 2 bad\xff\n"                    /* not UTF-8 */
-          "5003  x@SPICE.TEST\n"                /* empty session */
-          "5004 3 carol@SPICE.TEST\r\n"         /* carriage return */
-          "5005 4 dave@SPICE.TEST",             /* no final newline: fine */
+          "0 2 - root@SPICE.TEST\n"               /* uid 0 */
+          "-1 2 - x@SPICE.TEST\n"                 /* negative */
+          "+5 2 - x@SPICE.TEST\n"                 /* sign */
+          "05001 2 - x@SPICE.TEST\n"              /* not canonical */
+          "4294967295 2 - x@SPICE.TEST\n"         /* (uid_t)-1 */
+          "99999999999 2 - x@SPICE.TEST\n"        /* too large */
+          "abc 2 - x@SPICE.TEST\n"
+          "5003 ../../x - x@SPICE.TEST\n"       /* not a session id */
+          "5003 2 -\n"                          /* no principal */
+          "5003 2 - \n"                         /* empty principal */
+          "5003 2 - bad\x01principal\n"         /* control character */
+          "5003 2 - bad\x7f\n"                  /* DEL */
+          "5003  - x@SPICE.TEST\n"              /* empty session */
+          "5004 3 - carol@SPICE.TEST\r\n"       /* carriage return */
+          "5005 4 lock dave@SPICE.TEST",        /* no final newline: fine */
           -1, 0600);
     GPtrArray *e = load(path);
     g_assert_true(e != NULL);
@@ -146,8 +180,10 @@ static void test_malformed_lines(void)
     g_assert_cmpint(a->uid, ==, 5001);
     g_assert_cmpstr(a->session, ==, "2");
     g_assert_cmpstr(a->principal, ==, "alice@SPICE.TEST");
+    g_assert_true(!a->lock_owed);
     g_assert_cmpint(b->uid, ==, 5005);
     g_assert_cmpstr(b->principal, ==, "dave@SPICE.TEST");
+    g_assert_true(b->lock_owed);
     g_ptr_array_free(e, TRUE);
 
     /* a long session id, a long principal */
@@ -191,7 +227,7 @@ static void test_untrusted_files(void)
     plant(path, ok, -1, 0644);
     g_assert_true(load(path) == NULL);
     /* another header, or none */
-    plant(path, "spice-vdagentd-sso-sessions 2\n5001 2 a@B\n", -1, 0600);
+    plant(path, "spice-vdagentd-sso-sessions 3\n5001 2 - a@B\n", -1, 0600);
     g_assert_true(load(path) == NULL);
     plant(path, "5001 2 a@B\n", -1, 0600);
     g_assert_true(load(path) == NULL);
@@ -243,6 +279,17 @@ static void test_untrusted_files(void)
     g_clear_error(&err);
     g_assert_true(!g_file_test(in_open, G_FILE_TEST_EXISTS));
     g_rmdir(open_dir);
+    /* a symbolic link to a good directory: not written through */
+    g_autofree gchar *real_dir = path_in("real");
+    g_autofree gchar *in_link = g_build_filename(open_dir, "sso-sessions", NULL);
+    g_assert_true(g_mkdir(real_dir, 0700) == 0);
+    g_assert_true(symlink(real_dir, open_dir) == 0);
+    g_assert_true(!vdagentd_sso_state_save(in_link, none, &err));
+    g_assert_true(err != NULL && strstr(err->message, "not a symbolic link") != NULL);
+    g_clear_error(&err);
+    g_unlink(open_dir);
+    g_assert_cmpint(files_in_dir(), ==, 1);
+    g_rmdir(real_dir);
     /* a missing directory is made, 0700 */
     g_assert_true(vdagentd_sso_state_save(in_open, none, NULL));
     g_assert_true(stat(open_dir, &st) == 0 && (st.st_mode & 07777) == 0700);

@@ -18,7 +18,7 @@ def run(guests):
     logged_in(g)
     g.add_user_session('2', ALICE_UID, 'alice')
     state = g.state_file
-    want = 'spice-vdagentd-sso-sessions 1\n%d 2 %s\n' % (ALICE_UID, PRINCIPAL('alice'))
+    want = 'spice-vdagentd-sso-sessions 2\n%d 2 - %s\n' % (ALICE_UID, PRINCIPAL('alice'))
 
     def contents():
         try:
@@ -36,7 +36,7 @@ def run(guests):
           'no temporary file left next to it (%s)' % os.listdir(os.path.dirname(state)))
     # an entry of bob's whose session logind does not have, and garbage
     with open(state, 'a') as f:
-        f.write('%d 9 %s\n5003 ../x mallory\n' % (BOB_UID, PRINCIPAL('bob')))
+        f.write('%d 9 - %s\n5003 ../x - mallory\n' % (BOB_UID, PRINCIPAL('bob')))
     g.restart()
     g.wait_log(r'sso: %s: line 4 is malformed; ignoring it' % re.escape(state))
     g.wait_log(r'sso: %s: forgetting uid 5002 \(bob@\S+\): logind no longer knows its '
@@ -54,4 +54,4 @@ def run(guests):
     g.set_seat([('c1', GREETER_UID, 'Debian-gdm', 'greeter')], 'c1')
     g.restart()
     g.wait_log(r'forgetting uid 5001 \(alice@\S+\): logind no longer knows its session\(s\) 2')
-    check(contents() == 'spice-vdagentd-sso-sessions 1\n', 'the state file is empty')
+    check(contents() == 'spice-vdagentd-sso-sessions 2\n', 'the state file is empty')
