@@ -620,9 +620,12 @@ static SsoKrb5Status file_refresh(Work *w, const char *path)
 
 /* --------------------------------------------------------- DIR collection */
 
+/* What dir_prepare does with a missing directory */
+enum dir_missing { DIR_MUST_EXIST, DIR_CREATE, DIR_CHECK /* fine: a store makes it */ };
+
 /* Open (creating if missing, 0700) the collection directory @dir, which must
  * be the user's and private; its parent must be safe. */
-static SsoKrb5Status dir_prepare(Work *w, const char *dir, int create, int *created)
+static SsoKrb5Status dir_prepare(Work *w, const char *dir, enum dir_missing create, int *created)
 {
     uid_t uid = w->a->user->uid;
     int pfd;
@@ -630,7 +633,7 @@ static SsoKrb5Status dir_prepare(Work *w, const char *dir, int create, int *crea
     *created = 0;
     SsoKrb5Status st = open_parent(w, dir, uid, &pfd, &base);
     if (st != SSO_KRB5_OK) {
-        return st == SSO_KRB5_NO_CACHE && create ? SSO_KRB5_CACHE_REFUSED : st;
+        return st == SSO_KRB5_NO_CACHE && create != DIR_MUST_EXIST ? SSO_KRB5_CACHE_REFUSED : st;
     }
     struct stat lst;
     if (fstatat(pfd, base, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -639,8 +642,11 @@ static SsoKrb5Status dir_prepare(Work *w, const char *dir, int create, int *crea
             close(pfd);
             return wfail(w, SSO_KRB5_CACHE_REFUSED, e, "cannot stat %s: %s", dir, strerror(e));
         }
-        if (!create) {
+        if (create != DIR_CREATE) {
             close(pfd);
+            if (create == DIR_CHECK) {
+                return SSO_KRB5_OK;
+            }
             return wfail(w, SSO_KRB5_NO_CACHE, e, "%s does not exist", dir);
         }
         if (mkdirat(pfd, base, S_IRWXU) != 0) {
@@ -763,7 +769,7 @@ static SsoKrb5Status do_store(Work *w)
     krb5_ccache cc = NULL;
     if (kind == KIND_DIR) {
         int created = 0;
-        st = dir_prepare(w, rest, 1, &created);
+        st = dir_prepare(w, rest, DIR_CREATE, &created);
         if (st != SSO_KRB5_OK) {
             return st;
         }
@@ -809,8 +815,11 @@ static SsoKrb5Status do_store(Work *w)
     return SSO_KRB5_OK;
 }
 
-/* Before a login: can the user's default cache take a new cache? Only a
- * FILE name can be taken by someone else; collections always can. */
+/* Before a login: can the user's default cache take a new cache? A FILE
+ * name can be taken by someone else; a DIR collection's directory can be
+ * someone else's, a symbolic link, or open to others (a store would refuse
+ * it: say so before the greeter is asked, not after); KEYRING and KCM
+ * collections always can. */
 static SsoKrb5Status do_check(Work *w)
 {
     const char *defname, *rest;
@@ -821,6 +830,10 @@ static SsoKrb5Status do_check(Work *w)
     }
     if (kind == KIND_FILE) {
         return file_check_free(w, rest);
+    }
+    if (kind == KIND_DIR) {
+        int created = 0;
+        return dir_prepare(w, rest, DIR_CHECK, &created);
     }
     return SSO_KRB5_OK;
 }
@@ -853,7 +866,7 @@ static SsoKrb5Status do_refresh(Work *w)
     }
     if (kind == KIND_DIR) {
         int created;
-        SsoKrb5Status st = dir_prepare(w, rest, 0, &created);
+        SsoKrb5Status st = dir_prepare(w, rest, DIR_MUST_EXIST, &created);
         if (st != SSO_KRB5_OK) {
             return st;
         }

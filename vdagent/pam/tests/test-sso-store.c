@@ -357,6 +357,10 @@ static void test_dir(void)
     char princ[256], name[1024];
     krb5_timestamp end = 0;
 
+    /* before a login: a missing directory is fine (the store makes it) */
+    expect_status("DIR check, no directory", sso_krb5_store_check(k, &user, &err), SSO_KRB5_OK,
+                  &err, NULL);
+    g_assert_true(!exists(dir));
     expect_status("DIR store", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err, NULL);
     g_assert_cmpstr(s.ccname, ==, coll);
     g_assert_true(strncmp(s.created, "DIR::", 5) == 0);
@@ -390,16 +394,26 @@ static void test_dir(void)
     /* a directory planted by someone else, or a symlink in its place */
     g_assert_cmpint(mkdir(dir, 0700), ==, 0);
     g_assert_cmpint(chown(dir, 1, 1), ==, 0);
+    expect_status("DIR check, another owner", sso_krb5_store_check(k, &user, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "not a private directory");
     expect_status("DIR of another owner", sso_krb5_store_new(k, c, &user, &s, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "not a private directory");
+    g_assert_cmpint(chown(dir, UID, GID), ==, 0);
+    g_assert_cmpint(chmod(dir, 0777), ==, 0);
+    expect_status("DIR check, open to others", sso_krb5_store_check(k, &user, &err),
                   SSO_KRB5_CACHE_REFUSED, &err, "not a private directory");
     rmdir(dir);
     g_assert_cmpint(symlink(top, dir), ==, 0);
+    expect_status("DIR check, symlink", sso_krb5_store_check(k, &user, &err),
+                  SSO_KRB5_CACHE_REFUSED, &err, "symbolic link");
     expect_status("DIR symlink", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_CACHE_REFUSED,
                   &err, "symbolic link");
     unlink(dir);
     /* the user's own directory is used, and kept */
     g_assert_cmpint(mkdir(dir, 0700), ==, 0);
     g_assert_cmpint(chown(dir, UID, GID), ==, 0);
+    expect_status("DIR check, own directory", sso_krb5_store_check(k, &user, &err), SSO_KRB5_OK,
+                  &err, NULL);
     expect_status("DIR existing", sso_krb5_store_new(k, c, &user, &s, &err), SSO_KRB5_OK, &err,
                   NULL);
     g_assert_true(!s.created_dir);
