@@ -312,3 +312,22 @@ in_chroot() { # root cmd...
 		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 			DEBIAN_FRONTEND=noninteractive "$@"' sh "$r" "$@"
 }
+
+# prune_unused DIR DEPTH [SUFFIX...]: drop the cached builds found at DEPTH
+# under DIR (each a directory with a .used stamp and a lock file next to it,
+# <build>.lock) that no run has used for a week, with the files named
+# <build><SUFFIX>. Each under its lock, taken without waiting: a build
+# another run holds is in use and is left for a later run.
+prune_unused() { # dir depth [suffix...]
+	local top=$1 depth=$2 used old sfx
+	shift 2
+	find "$top" -mindepth "$depth" -maxdepth "$depth" -name .used -mtime +7 2>/dev/null | while read -r used; do
+		old=$(dirname "$used")
+		(
+			flock -n 7 || exit 0
+			rm -rf "$old"
+			for sfx in "$@"; do rm -f "$old$sfx"; done
+			rm -f "$old.lock"
+		) 7>>"$old.lock"
+	done
+}
