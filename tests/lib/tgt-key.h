@@ -13,8 +13,12 @@
 
 #include <krb5.h>
 
-/* Print the session key of the first krbtgt/ ticket in @cc as one line of
- * hex on stdout. Returns 1 if there was one, 0 if not, -1 if the cache
+/* If @creds is the ticket-granting ticket of its realm (krbtgt/R@R), print
+ * its session key as one line of hex on stdout and return 1; else 0. */
+int tgt_key_print_creds(const krb5_creds *creds);
+
+/* Print the session key of the first krbtgt/R@R ticket in @cc as one line
+ * of hex on stdout. Returns 1 if there was one, 0 if not, -1 if the cache
  * cannot be read. */
 int tgt_key_print(krb5_context ctx, krb5_ccache cc);
 

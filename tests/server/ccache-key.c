@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tgt-key.h"
 #include "vdagent-sso.h"
 
 int main(int argc, char **argv)
@@ -43,16 +44,7 @@ int main(int argc, char **argv)
         if (krb5_unmarshal_credentials(ctx, &d, &c) != 0) {
             continue;
         }
-        const krb5_principal s = c->server;
-        if (s->length == 2 && s->data[0].length == 6 && memcmp(s->data[0].data, "krbtgt", 6) == 0 &&
-            s->data[1].length == s->realm.length &&
-            memcmp(s->data[1].data, s->realm.data, s->realm.length) == 0) {
-            for (unsigned i = 0; i < c->keyblock.length; i++) {
-                printf("%02x", c->keyblock.contents[i]);
-            }
-            printf("\n");
-            found = 1;
-        }
+        found = tgt_key_print_creds(c);
         krb5_free_creds(ctx, c);
     }
     vdsso_wipe(buf, sizeof(buf));
