@@ -242,6 +242,35 @@ static bool server_message_at(const uint8_t *p, size_t left)
            vdsso_get_le32(p + VDSSO_CHUNK_HEADER) == VDSSO_AGENT_PROTOCOL;
 }
 
+/* Walk the chunks the agent reads if one of its chunk boundaries is at
+ * @start, as spice-vdagentd's virtio port reads them: a chunk header it
+ * takes (size at most VDSSO_CHUNK_MAX, port below VDP_END_PORT, else it
+ * drops the connection and the walk ends) is followed by its data, then the
+ * next header. true if one of them is a VDP_SERVER_PORT chunk with data:
+ * the agent assembles a message's header across the chunks of a port, so a
+ * server-port chunk of even 1 byte may be part of a forged message. Offsets
+ * already walked from an earlier start (@seen) were clean: the walk from
+ * there on is the same, so it stops. */
+static bool server_chunk_from(const uint8_t *data, size_t len, size_t start, uint8_t *seen)
+{
+    size_t off = start;
+
+    while (off + VDSSO_CHUNK_HEADER <= len && !seen[off]) {
+        uint32_t port = vdsso_get_le32(data + off);
+        uint32_t size = vdsso_get_le32(data + off + 4);
+
+        seen[off] = 1;
+        if (size > VDSSO_CHUNK_MAX || port > VDSSO_PORT_SERVER) {
+            return false; /* the agent drops the connection here */
+        }
+        if (port == VDSSO_PORT_SERVER && size > 0) {
+            return true;
+        }
+        off += VDSSO_CHUNK_HEADER + size;
+    }
+    return false;
+}
+
 bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **why)
 {
     size_t off = 0;
@@ -265,6 +294,24 @@ bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **wh
             }
         }
     }
+    /* Wherever the agent's first chunk boundary is: after the rest of a
+     * chunk it partly received, so within a chunk header and a chunk's data
+     * of the start; from there on the agent's boundaries follow. */
+    uint8_t *seen = calloc(len + 1, 1);
+    if (seen == NULL) {
+        *why = "out of memory to check it";
+        return false;
+    }
+    size_t starts = len < VDSSO_CHUNK_HEADER + VDSSO_CHUNK_MAX ? len
+                                                              : VDSSO_CHUNK_HEADER + VDSSO_CHUNK_MAX;
+    for (off = 0; off <= starts; off++) {
+        if (server_chunk_from(data, len, off, seen)) {
+            free(seen);
+            *why = "it holds a chunk for VDP_SERVER_PORT";
+            return false;
+        }
+    }
+    free(seen);
     /* Wherever the agent's chunk boundaries are */
     for (off = 0; off < len; off++) {
         if (server_message_at(data + off, len - off)) {
@@ -275,6 +322,38 @@ bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **wh
             *why = "it holds a single sign-on message";
             return false;
         }
+    }
+    *why = NULL;
+    return true;
+}
+
+bool sso_restored_agent_read_state_ok(const SsoRestoredReadState *st, const char **why)
+{
+    if (st->chunk_header_size > VDSSO_CHUNK_HEADER) {
+        *why = "the agent's chunk header is said to be longer than a chunk header";
+        return false;
+    }
+    if (st->read_filter_result > st->max_filter_result ||
+        st->write_filter_result > st->max_filter_result) {
+        *why = "a message filter state is not one the server has";
+        return false;
+    }
+    if (st->msg_header_done) {
+        *why = NULL;
+        return true;
+    }
+    if (st->chunk_header_size < VDSSO_CHUNK_HEADER && st->msg_header_partial_len != 0) {
+        *why = "part of a message header is said to be read before its chunk header";
+        return false;
+    }
+    if (st->msg_header_partial_len >= VDSSO_MSG_HEADER) {
+        *why = "the partial message header is said to be a whole one or longer";
+        return false;
+    }
+    if (st->msg_header_start > st->size ||
+        st->msg_header_partial_len > st->size - st->msg_header_start) {
+        *why = "the partial message header lies outside the migration data";
+        return false;
     }
     *why = NULL;
     return true;

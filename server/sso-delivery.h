@@ -99,7 +99,11 @@ void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
  * to the agent, relayed by the client, which may forge it. false (with
  * *@why, a static string, set) if at any offset it holds the chunk header of
  * a VDP_SERVER_PORT chunk (the agent takes what comes on that port from
- * the server) or the header of a VD_AGENT_SSO or VD_AGENT_SSO_REPLY message.
+ * the server), if any walk of the chunks the agent would read from a chunk
+ * boundary within the first chunk's reach meets a VDP_SERVER_PORT chunk
+ * with data (the agent assembles a message header across the chunks of a
+ * port: {server, 1 byte} then {server, the rest} is a message too), or it
+ * holds the header of a VD_AGENT_SSO or VD_AGENT_SSO_REPLY message.
  * Every offset, not only the chunk boundaries seen from the start: the data
  * may begin with the rest of a chunk the agent already partly received, so
  * where the agent sees boundaries cannot be known here. The source server
@@ -107,6 +111,29 @@ void sso_port_reader_feed(SsoPortReader *r, const uint8_t *data, size_t len,
  * none; it may hold the server's own messages (mouse state), which are lost
  * with the rest when the data is dropped. */
 bool sso_restored_agent_data_ok(const uint8_t *data, size_t len, const char **why);
+
+/* The agent state of SpiceMigrateDataMain besides the write data, relayed
+ * by the client, which may forge it; upstream's reds_agent_state_restore()
+ * asserts on some of it (a client could abort qemu) and copies by the rest
+ * (a client could read or write past a buffer). */
+typedef struct SsoRestoredReadState {
+    uint32_t chunk_header_size;   /* agent2client: bytes of the chunk header read */
+    bool msg_header_done;
+    uint32_t msg_header_partial_len;
+    uint64_t msg_header_start;    /* where upstream copies the partial header
+                                   * from, as an offset in the message */
+    uint32_t size;                /* of the whole message */
+    uint8_t read_filter_result;   /* agent2client and client2agent */
+    uint8_t write_filter_result;
+    uint8_t max_filter_result;    /* the last AgentMsgFilterResult */
+} SsoRestoredReadState;
+
+/* May a migration target restore @st? false (with *@why, a static string,
+ * set) unless the chunk header read is at most a chunk header, the filter
+ * states are the server's, and while the message header is not done, no
+ * part of it comes before the chunk header's end, the part is shorter than
+ * a message header and it lies within the message. */
+bool sso_restored_agent_read_state_ok(const SsoRestoredReadState *st, const char **why);
 
 #ifdef __cplusplus
 }

@@ -956,6 +956,87 @@ static void test_restored_agent_data(void)
     memset(data, 0x55, 7);
     len = 7 + message(data + 7, 1, VDSSO_AGENT_MSG_SSO, data, 0);
     g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+
+    /* a message whose header the agent assembles from two server-port
+     * chunks (1 byte, then the rest), a trailing byte after them: no
+     * chunk header is followed by a message header, yet it is one */
+    uint8_t whole[128];
+    size_t mlen = port_message(whole, VDSSO_PORT_SERVER, 4, 16) - VDSSO_CHUNK_HEADER;
+    const uint8_t *msg = whole + VDSSO_CHUNK_HEADER;
+    vdsso_put_le32(data, VDSSO_PORT_SERVER);
+    vdsso_put_le32(data + 4, 1);
+    data[8] = msg[0];
+    vdsso_put_le32(data + 9, VDSSO_PORT_SERVER);
+    vdsso_put_le32(data + 13, (uint32_t)mlen - 1);
+    memcpy(data + 17, msg + 1, mlen - 1);
+    len = 17 + mlen - 1;
+    data[len++] = 0x55;
+    g_assert_false(sso_restored_agent_data_ok(data, len, &why));
+    g_assert_cmpstr(why, ==, "it holds a chunk for VDP_SERVER_PORT");
+    /* the same behind the rest of a chunk (the agent's first boundary is
+     * not at the start), and behind a client chunk */
+    memmove(data + 5, data, len);
+    memset(data, 0x55, 5);
+    g_assert_false(sso_restored_agent_data_ok(data, len + 5, &why));
+    size_t c = port_message(whole, VDSSO_PORT_CLIENT, 4, 10);
+    memmove(data + c, data + 5, len);
+    memcpy(data, whole, c);
+    g_assert_false(sso_restored_agent_data_ok(data, len + c, &why));
+    /* server-port chunks of no data carry nothing: the type and opaque
+     * fields of a client's VD_AGENT_MONITORS_CONFIG read as one */
+    len = port_message(data, VDSSO_PORT_CLIENT, 2, 0);
+    g_assert_true(sso_restored_agent_data_ok(data, len, &why));
+    /* a server-port chunk further than a chunk from the start is only seen
+     * by a walk from a boundary: the client's chunks hide nothing */
+    len = 0;
+    for (int i = 0; i < 7; i++) {
+        len += port_message(data + len, VDSSO_PORT_CLIENT, 4, 40);
+    }
+    g_assert_cmpuint(len, <=, sizeof(data));
+    g_assert_true(sso_restored_agent_data_ok(data, len, &why));
+}
+
+static void test_restored_read_state(void)
+{
+    const char *why;
+    SsoRestoredReadState st = {
+        .chunk_header_size = VDSSO_CHUNK_HEADER, .msg_header_done = false,
+        .msg_header_partial_len = 4, .msg_header_start = 100, .size = 104,
+        .max_filter_result = 3,
+    };
+
+    g_assert_true(sso_restored_agent_read_state_ok(&st, &why));
+    g_assert_null(why);
+    st.size = 103;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    g_assert_cmpstr(why, ==, "the partial message header lies outside the migration data");
+    st.size = 104;
+    st.msg_header_start = (uint64_t)UINT32_MAX + 2;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    st.msg_header_start = 100;
+    st.msg_header_partial_len = VDSSO_MSG_HEADER;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    g_assert_cmpstr(why, ==, "the partial message header is said to be a whole one or longer");
+    st.msg_header_partial_len = UINT32_MAX;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    st.msg_header_partial_len = 4;
+    st.chunk_header_size = VDSSO_CHUNK_HEADER + 1;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    st.chunk_header_size = 2;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    g_assert_cmpstr(why, ==, "part of a message header is said to be read before its chunk header");
+    st.msg_header_partial_len = 0;
+    g_assert_true(sso_restored_agent_read_state_ok(&st, &why));
+    /* once the message header is done, its fields do not matter */
+    st.msg_header_done = true;
+    st.msg_header_partial_len = UINT32_MAX;
+    g_assert_true(sso_restored_agent_read_state_ok(&st, &why));
+    st.read_filter_result = 4;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
+    g_assert_cmpstr(why, ==, "a message filter state is not one the server has");
+    st.read_filter_result = 3;
+    st.write_filter_result = 255;
+    g_assert_false(sso_restored_agent_read_state_ok(&st, &why));
 }
 
 int main(int argc, char **argv)
@@ -977,6 +1058,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sso/delivery/message", test_delivery);
     g_test_add_func("/sso/delivery/replies", test_port_reader);
     g_test_add_func("/sso/delivery/restored-agent-data", test_restored_agent_data);
+    g_test_add_func("/sso/delivery/restored-read-state", test_restored_read_state);
 
     int ret = g_test_run();
     teardown_krb5();
