@@ -59,6 +59,10 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 # differs has its own series next to it, suffixed "-<release>".
 RELEASES=(bookworm trixie)
 PRIMARY_RELEASE=${RELEASES[0]}
+# The local suffix scripts/package appends to Debian's version of each
+# source it rebuilds (docs/deployment.md, "How the versions relate to
+# Debian's"); the tests that look for our packages match it too.
+LOCAL_SUFFIX=+bsso1
 
 host_release() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
 

@@ -12,7 +12,17 @@ import sys
 from vm_sso import VM_DIR, check
 
 
+def local_suffix():
+    """The suffix scripts/package appends to our packages' versions."""
+    with open(os.path.join(VM_DIR, '..', '..', 'scripts', 'lib.sh')) as f:
+        m = re.search(r'^LOCAL_SUFFIX=(\S+)$', f.read(), re.M)
+    if m is None:
+        raise RuntimeError('no LOCAL_SUFFIX= line in scripts/lib.sh')
+    return m.group(1)
+
+
 def run(r):
+    suffix = local_suffix()
     p = subprocess.run([os.path.join(VM_DIR, 'client-root'), 'bookworm'], stdout=subprocess.PIPE,
                        text=True)
     if p.returncode == 77:
@@ -25,10 +35,11 @@ def run(r):
     with open(os.path.join(os.path.dirname(root), 'installed')) as f:
         installed = f.read()
     print('installed in the client root:\n' + installed, flush=True)
-    check(re.search(r'^libspice-client-glib-2\.0-8(:\w+)?\s+\S+\+sso\d+$', installed, re.M) is not None,
-          'the client root has our libspice-client-glib-2.0-8 package (+sso)')
+    check(re.search(r'^libspice-client-glib-2\.0-8(:\w+)?\s+\S+' + re.escape(suffix) + '$',
+                    installed, re.M) is not None,
+          'the client root has our libspice-client-glib-2.0-8 package (%s)' % suffix)
     check(re.search(r'^virt-viewer\s+\S+$', installed, re.M) is not None
-          and '+sso' not in re.search(r'^virt-viewer\s+(\S+)$', installed, re.M).group(1),
+          and suffix not in re.search(r'^virt-viewer\s+(\S+)$', installed, re.M).group(1),
           'the client root has Debian\'s own virt-viewer')
     r.boot()
     start = len(r.g.markers)
