@@ -12,26 +12,17 @@ import sys
 from vm_sso import VM_DIR, check
 
 
-def local_suffix():
-    """The suffix scripts/package appends to our packages' versions."""
-    with open(os.path.join(VM_DIR, '..', '..', 'scripts', 'lib.sh')) as f:
-        m = re.search(r'^LOCAL_SUFFIX=(\S+)$', f.read(), re.M)
-    if m is None:
-        raise RuntimeError('no LOCAL_SUFFIX= line in scripts/lib.sh')
-    return m.group(1)
-
-
 def run(r):
-    suffix = local_suffix()
     p = subprocess.run([os.path.join(VM_DIR, 'client-root'), 'bookworm'], stdout=subprocess.PIPE,
                        text=True)
     if p.returncode == 77:
         print('SKIP  our spice-client-glib package is not built (tests/vm/client-root said why)',
               flush=True)
         sys.exit(77)
-    check(p.returncode == 0 and p.stdout.startswith('CLIENT_ROOT='),
+    out = dict(line.split('=', 1) for line in p.stdout.splitlines() if '=' in line)
+    check(p.returncode == 0 and 'CLIENT_ROOT' in out and out.get('LOCAL_SUFFIX'),
           'a Debian 12 root with virt-viewer and our client packages (tests/vm/client-root)')
-    root = p.stdout.strip().split('=', 1)[1]
+    root, suffix = out['CLIENT_ROOT'], out['LOCAL_SUFFIX']
     with open(os.path.join(os.path.dirname(root), 'installed')) as f:
         installed = f.read()
     print('installed in the client root:\n' + installed, flush=True)
